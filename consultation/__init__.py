@@ -1,0 +1,40 @@
+"""Consultation: citizen panels drawn by lot and co-drafted manifestos."""
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config=None) -> Flask:
+    """Build the application: configuration, extensions, domain areas, commands."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    from consultation import config
+
+    config.load(app, test_config)
+
+    from consultation import cli, errors, i18n, security
+    from consultation.accounts import init_app as init_accounts
+    from consultation.audit import init_app as init_audit
+    from consultation.extensions import csrf, db, limiter, migrate
+    from consultation.main import init_app as init_main
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    init_accounts(app)
+    init_audit(app)
+    init_main(app)
+    cli.init_app(app)
+    return app
