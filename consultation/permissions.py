@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from flask import abort, current_app
+from flask import abort, current_app, redirect, url_for
 from flask_login import current_user
 
 from consultation.accounts.models import Role
@@ -82,14 +82,17 @@ RULES = {
 def require(rule):
     """Decorate a view so that it runs only when ``rule(current_user)`` holds.
 
-    Signed-out visitors are sent to the login page; signed-in users get a 403.
+    Signed-out visitors are sent to the login page; signed-in users get a 403, except
+    on pages meant for signed-out visitors, which send them home.
     """
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not rule(current_user):
-                if not current_user.is_authenticated and rule is not is_anonymous:
+                if rule is is_anonymous:
+                    return redirect(url_for("main.index"))
+                if not current_user.is_authenticated:
                     return current_app.login_manager.unauthorized()
                 abort(403)
             return view(*args, **kwargs)

@@ -83,4 +83,5 @@ def downgrade():
 
     op.drop_table('audit_events')
     op.drop_table('users')
+    sa.Enum(name='user_role').drop(op.get_bind(), checkfirst=True)
     # ### end Alembic commands ###

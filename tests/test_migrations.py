@@ -1,0 +1,30 @@
+"""The checked-in migrations build exactly the schema the models describe."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from consultation.extensions import db
+
+
+def schema_differences(app):
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "render_as_batch": True}
+        )
+        return compare_metadata(context, db.metadata)
+
+
+def test_migrations_match_the_models(app):
+    # The whole suite runs on a database built by `flask db upgrade` (see conftest).
+    assert schema_differences(app) == []
+
+
+def test_migrations_go_down_and_up_again(app):
+    with app.app_context():
+        downgrade(revision="base")
+        with db.engine.connect() as connection:
+            assert "users" not in db.inspect(connection).get_table_names()
+        upgrade()
+        db.engine.dispose()
+    assert schema_differences(app) == []
