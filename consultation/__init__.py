@@ -20,11 +20,12 @@ def create_app(test_config=None) -> Flask:
 
     config.load(app, test_config)
 
-    from consultation import cli, errors, i18n, security
+    from consultation import cli, errors, i18n, jobs, security
     from consultation.accounts import init_app as init_accounts
     from consultation.audit import init_app as init_audit
     from consultation.extensions import csrf, db, limiter, migrate
     from consultation.main import init_app as init_main
+    from consultation.panels import init_app as init_panels
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -36,5 +37,7 @@ def create_app(test_config=None) -> Flask:
     init_accounts(app)
     init_audit(app)
     init_main(app)
+    init_panels(app)
+    jobs.init_app(app)
     cli.init_app(app)
     return app

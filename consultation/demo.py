@@ -1,11 +1,26 @@
 """Demo data: a city's staff and residents, in French. Loading it twice changes nothing."""
 
 import random
+from pathlib import Path
+
+import sqlalchemy as sa
 
 from werkzeug.security import generate_password_hash
 
 from consultation.accounts import services as accounts
 from consultation.accounts.models import Role
+from consultation.extensions import db
+from consultation.panels import services as panels
+from consultation.panels.models import MembershipStatus, Panel
+
+DATA = Path(__file__).resolve().parent / "demo_data"
+PANEL_NAME = "Conseil citoyen du numérique responsable"
+PANEL_DESCRIPTION = (
+    "Trente habitantes et habitants tirés au sort parmi les volontaires, renouvelés par tiers "
+    "chaque année, à qui la ville soumet ses questions sur le numérique et l’intelligence "
+    "artificielle."
+)
+PANEL_SEED = "20260115"
 
 DEMO_PASSWORD = "demo-consultation"
 ADMIN_EMAIL = "admin@demo.consultation.example"
@@ -124,8 +139,44 @@ def load() -> list[tuple[str, str]]:
                 role=role,
                 language="fr",
             )
+    facilitator = accounts.find_by_email(FACILITATOR_EMAIL)
+    load_panel(facilitator)
     return [
         ("admin", ADMIN_EMAIL),
         ("facilitator", FACILITATOR_EMAIL),
         ("resident", resident_email(1)),
     ]
+
+
+def load_panel(facilitator) -> Panel:
+    """The city's panel: the 600-volunteer sample pool, drawn in public with a known seed.
+
+    Demo residents hold the seats (in real life each selected volunteer answers an
+    invitation by email), so that the demo can be explored as a panel member.
+    """
+    panel = db.session.scalar(sa.select(Panel).where(Panel.name == PANEL_NAME))
+    if panel is not None:
+        return panel
+    panel = panels.create_panel(
+        name=PANEL_NAME,
+        description=PANEL_DESCRIPTION,
+        seats=30,
+        term_months=36,
+        cohorts=3,
+        actor=facilitator,
+    )
+    panels.set_quotas(panel, (DATA / "quotas-30.csv").read_bytes(), actor=facilitator)
+    panels.import_pool(
+        panel,
+        (DATA / "pool-600.csv").read_bytes(),
+        address_columns=["adresse", "code_postal"],
+        actor=facilitator,
+    )
+    draw = panels.request_initial_draw(panel, seed=PANEL_SEED, reserves=10, actor=facilitator)
+    panels.draw_now(draw)
+    for index, membership in enumerate(panels.seated(panel), start=1):
+        membership.user_id = accounts.find_by_email(resident_email(index)).id
+        membership.status = MembershipStatus.CONFIRMED
+    panels.start_term(panel, actor=facilitator)
+    db.session.flush()
+    return panel

@@ -24,7 +24,9 @@ def select_locale() -> str:
         return chosen
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
-    return request.accept_languages.best_match(languages) or current_app.config["CONSULTATION_LOCALE"]
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["CONSULTATION_LOCALE"]
+    )
 
 
 def init_app(app) -> None:

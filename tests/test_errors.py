@@ -32,7 +32,9 @@ def test_400_page_in_both_languages(client, lang, text):
     assert text in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("lang, text", [("fr", "Un problème est survenu"), ("en", "Something went wrong")])
+@pytest.mark.parametrize(
+    "lang, text", [("fr", "Un problème est survenu"), ("en", "Something went wrong")]
+)
 def test_500_page_rolls_back_the_session(make_app, lang, text):
     app = make_app(TESTING=False, PROPAGATE_EXCEPTIONS=False)
 

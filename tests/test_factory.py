@@ -14,7 +14,7 @@ def bare_app(tmp_path) -> Flask:
 def test_configuration_order_defaults_instance_environment_test(tmp_path, monkeypatch):
     (tmp_path / "config.py").write_text(
         'SIGNUP_MODE = "invitation"\nMAIL_DEFAULT_SENDER = "instance@example.org"\n'
-        'AUDIT_PAGE_SIZE = 7\n'
+        "AUDIT_PAGE_SIZE = 7\n"
     )
     monkeypatch.setenv("MAIL_DEFAULT_SENDER", "env@example.org")
     monkeypatch.setenv("SECRET_KEY", "from-env")
@@ -78,7 +78,9 @@ def test_redis_url_moves_rate_limits_to_redis(tmp_path, monkeypatch):
     assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
 
 
-@pytest.mark.parametrize("key, value", [("SIGNUP_MODE", "sometimes"), ("CONSULTATION_LOCALE", "de")])
+@pytest.mark.parametrize(
+    "key, value", [("SIGNUP_MODE", "sometimes"), ("CONSULTATION_LOCALE", "de")]
+)
 def test_bad_settings_are_start_up_errors(tmp_path, key, value):
     with pytest.raises(ConfigurationError, match=key):
         config.load(bare_app(tmp_path), {"SECRET_KEY": "x", key: value})

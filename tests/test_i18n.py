@@ -58,7 +58,9 @@ def test_signed_in_users_get_their_own_language(client, make_user, login):
     assert html_lang(client.get("/")) == "fr"
 
 
-@pytest.mark.parametrize("lang, expected", [("fr", "25 novembre 2026"), ("en", "November 25, 2026")])
+@pytest.mark.parametrize(
+    "lang, expected", [("fr", "25 novembre 2026"), ("en", "November 25, 2026")]
+)
 def test_dates_are_formatted_per_locale(app, lang, expected):
     with app.test_request_context(headers={"Accept-Language": lang}):
         assert expected in format_datetime(datetime(2026, 11, 25, 12, 0), "long")

@@ -42,8 +42,12 @@ def test_every_rule_is_in_the_matrix():
 
 @pytest.mark.parametrize(
     "role, expected",
-    [("anonymous", []), ("resident", []), ("facilitator", [Role.RESIDENT]),
-     ("admin", [Role.RESIDENT, Role.FACILITATOR, Role.ADMIN])],
+    [
+        ("anonymous", []),
+        ("resident", []),
+        ("facilitator", [Role.RESIDENT]),
+        ("admin", [Role.RESIDENT, Role.FACILITATOR, Role.ADMIN]),
+    ],
 )
 def test_who_can_invite_whom(app, role, expected):
     with app.test_request_context():

@@ -48,7 +48,9 @@ def test_facilitator_signs_in_in_french_and_switches_to_english(page, demo_site)
     assert_accessible(page)
 
     page.goto(demo_site + "/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Citizen panels and shared manifestos")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Citizen panels and shared manifestos"
+    )
     assert_accessible(page)
 
 

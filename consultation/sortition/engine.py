@@ -1,0 +1,304 @@
+"""The draw: fingerprint, lottery, seeded pick, reserves, replacement."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from .feasibility import feasible_problem
+from .legacy import legacy_panels
+from .leximin import leximin
+from .lottery import (
+    choose_lottery_size,
+    expand,
+    locate,
+    marginals,
+    round_weights,
+    seed_to_index,
+)
+from .model import (
+    ALGORITHMS,
+    ENGINE_VERSION,
+    DrawResult,
+    InfeasibilityReason,
+    InfeasibleError,
+    Person,
+    Quota,
+    Replacement,
+)
+from .problem import Problem, canonical_quotas, index_people
+
+#: Runs of the legacy method behind its estimated lottery.
+LEGACY_RUNS = 1_000
+#: Lottery draws tried when filling the reserve list (see ``choose_reserves``).
+RESERVE_DRAWS = 1_000
+
+
+def fingerprint(
+    people: Iterable[Person],
+    quotas: Iterable[Quota],
+    seats: int,
+    algorithm: str,
+    forced: Iterable[str] = (),
+    excluded: Iterable[str] = (),
+) -> str:
+    """SHA-256 (hex) of the draw's inputs in canonical form.
+
+    The serialisation is compact JSON with sorted keys of: the engine
+    version; the algorithm; the seats; the quota features (sorted); the
+    quotas as [feature, value, min, max] sorted by feature then value; the
+    pool as [id, [its value for each quota feature], household key or null]
+    sorted by id (columns no quota uses do not count); the continuing
+    members and the excluded ids, sorted.
+    """
+    quotas = canonical_quotas(quotas)
+    features = sorted({q.feature for q in quotas})
+    by_id = index_people(people, features)
+    payload = {
+        "engine_version": ENGINE_VERSION,
+        "algorithm": algorithm,
+        "seats": int(seats),
+        "features": features,
+        "quotas": [[q.feature, q.value, int(q.min), int(q.max)] for q in quotas],
+        "people": [
+            [i, [by_id[i].features[f] for f in features], by_id[i].household]
+            for i in sorted(by_id)
+        ],
+        "forced": sorted(set(forced)),
+        "excluded": sorted(set(excluded)),
+    }
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def draw(
+    people: Sequence[Person],
+    quotas: Iterable[Quota],
+    seats: int,
+    seed: str,
+    algorithm: str = "leximin",
+    reserves: int = 0,
+    forced: Iterable[str] = (),
+    excluded: Iterable[str] = (),
+    lottery_size: int | None = None,
+) -> DrawResult:
+    """Draw a panel of ``seats`` people meeting every quota, one per household.
+
+    The lottery (the list of M equally likely panels) depends only on the
+    pool, quotas, seats, algorithm, continuing members (``forced``: always
+    in the panel, counted in the quotas) and ``excluded`` ids (never
+    selected). ``seed`` then picks one ticket (``seed_to_index``). Same
+    inputs, same result, on any machine.
+
+    ``algorithm``: ``"leximin"`` (fairest: maximise the smallest selection
+    probability, then the next...) or ``"legacy"`` (the historical greedy
+    method; probabilities estimated from its runs).
+    ``lottery_size``: M; by default chosen from the result (leximin) or the
+    number of runs (legacy, 1,000).
+    ``reserves``: how many replacements to list, in order (``choose_reserves``).
+
+    Raises InfeasibleError when no panel exists, ValueError for malformed
+    input (duplicate ids, a person lacking a quota feature, an unknown
+    algorithm).
+    """
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"unknown algorithm {algorithm!r}; expected one of {ALGORITHMS}")
+    if not isinstance(seed, str):
+        raise ValueError("the seed must be a string")
+    if lottery_size is not None and lottery_size < 1:
+        raise ValueError("lottery_size must be at least 1")
+    people = list(people)
+    quotas = canonical_quotas(quotas)
+    forced = tuple(sorted(set(forced)))
+    excluded = tuple(sorted(set(excluded)))
+    started = time.perf_counter()
+    problem = feasible_problem(people, quotas, seats, forced, excluded)
+    print_ = fingerprint(people, quotas, seats, algorithm, forced, excluded)
+    stats: dict = {}
+
+    if algorithm == "leximin":
+        dist = leximin(problem)
+        stats.update(dist.stats)
+        optimal_min = float(dist.unit_probabilities.min()) if problem.units else 0.0
+        size = lottery_size or choose_lottery_size(optimal_min)
+        order = sorted(range(len(dist.panels)), key=lambda j: tuple(dist.panels[j]))
+        panels = [dist.panels[j] for j in order]
+        tickets = round_weights(panels, dist.weights[order], problem.sizes, size)
+        lottery = expand(problem, panels, tickets)
+    else:
+        size = lottery_size or LEGACY_RUNS
+        counts: dict[tuple[str, ...], int] = {}
+        for panel in legacy_panels(problem, size):
+            key = tuple(sorted(problem.forced + panel))
+            counts[key] = counts.get(key, 0) + 1
+        lottery = tuple(sorted(counts.items()))
+        optimal_min = None
+    stats["solve_seconds"] = time.perf_counter() - started
+
+    probabilities = marginals(lottery, [p.id for p in people])
+    eligible = [i for u in problem.units for i in u.members]
+    eligible_p = np.array([probabilities[i] for i in eligible]) if eligible else np.zeros(1)
+    if optimal_min is None:
+        optimal_min = float(eligible_p.min())
+    ticket = seed_to_index(seed, print_, size)
+    index = locate(lottery, ticket)
+    selected = lottery[index][0]
+    reserve_ids = choose_reserves(problem, lottery, selected, seed, print_, reserves)
+    return DrawResult(
+        fingerprint=print_,
+        seed=seed,
+        algorithm=algorithm,
+        seats=seats,
+        selected=selected,
+        reserves=reserve_ids,
+        probabilities=probabilities,
+        lottery=lottery,
+        lottery_size=size,
+        ticket=ticket,
+        panel_index=index,
+        min_probability=float(eligible_p.min()),
+        mean_probability=float(eligible_p.mean()),
+        optimal_min_probability=optimal_min,
+        forced=forced,
+        excluded=excluded,
+        stats=stats,
+    )
+
+
+def _order_key(fingerprint_: str, seed: str, person_id: str) -> str:
+    return hashlib.sha256(f"{fingerprint_}:{seed}:{person_id}".encode()).hexdigest()
+
+
+def choose_reserves(
+    problem: Problem,
+    lottery,
+    selected: Sequence[str],
+    seed: str,
+    fingerprint_: str,
+    count: int,
+) -> tuple[str, ...]:
+    """An ordered list of ``count`` reserves, drawn like the panel itself.
+
+    Reserve draw r (r = 1, 2, ...) picks the lottery panel of ticket
+    ``seed_to_index(seed + ":reserve:" + r, fingerprint, M)``; its members
+    who are not selected, not already reserves and share no household with
+    a selected person join the list, ordered by the SHA-256 of
+    ``fingerprint + ":" + seed + ":" + id``. People thus become reserves with
+    their selection probabilities, and in mixes that meet the quotas. After
+    1,000 reserve draws, anyone eligible still missing is appended in the
+    same hash order.
+    """
+    if count <= 0:
+        return ()
+    taken = set(selected)
+    households = {
+        problem.people[i].household for i in selected if problem.people[i].household is not None
+    }
+    eligible = {i for u in problem.units for i in u.members}
+
+    def usable(i: str) -> bool:
+        return (
+            i in eligible
+            and i not in taken
+            and (problem.people[i].household is None or problem.people[i].household not in households)
+        )
+
+    size = sum(m for _, m in lottery)
+    reserves: list[str] = []
+    for r in range(1, RESERVE_DRAWS + 1):
+        if len(reserves) >= count:
+            break
+        panel = lottery[locate(lottery, seed_to_index(f"{seed}:reserve:{r}", fingerprint_, size))][0]
+        fresh = sorted((i for i in panel if usable(i)), key=lambda i: _order_key(fingerprint_, seed, i))
+        for i in fresh:
+            reserves.append(i)
+            taken.add(i)
+    if len(reserves) < count:
+        rest = sorted((i for i in eligible if usable(i)), key=lambda i: _order_key(fingerprint_, seed, i))
+        reserves.extend(rest)
+    return tuple(reserves[:count])
+
+
+def panel_problems(
+    people_by_id: dict[str, Person], quotas: Iterable[Quota], seats: int, panel: Sequence[str]
+) -> list[str]:
+    """What is wrong with a whole panel: size, unknown or repeated ids,
+    households, quotas. Empty when it is valid."""
+    problems = []
+    if len(panel) != seats:
+        problems.append(f"{len(panel)} members for {seats} seats")
+    if len(set(panel)) != len(panel):
+        problems.append("someone appears twice")
+    unknown = [i for i in panel if i not in people_by_id]
+    if unknown:
+        problems.append(f"not in the pool: {', '.join(sorted(unknown))}")
+    members = [people_by_id[i] for i in panel if i in people_by_id]
+    seen: dict[str, str] = {}
+    for p in members:
+        if p.household is None:
+            continue
+        if p.household in seen:
+            problems.append(f"{seen[p.household]} and {p.id} share a household")
+        else:
+            seen[p.household] = p.id
+    for q in quotas:
+        n = sum(1 for p in members if p.features.get(q.feature) == q.value)
+        if not q.min <= n <= q.max:
+            problems.append(f"{q.feature} = {q.value}: {n} selected, quota {q.min} to {q.max}")
+    return problems
+
+
+def replacement(
+    people: Sequence[Person],
+    quotas: Iterable[Quota],
+    seats: int,
+    members: Iterable[str],
+    leaving: str,
+    seed: str,
+    reserves: Sequence[str] = (),
+    excluded: Iterable[str] = (),
+    algorithm: str = "leximin",
+) -> Replacement:
+    """Replace one leaving member, keeping the whole panel within the quotas.
+
+    First the reserves, in order: the first one who is still eligible (not a
+    member, not excluded) and with whom the panel meets every quota and the
+    one-per-household rule. If none fits, a new draw for the one seat:
+    the other members forced in, the leaving member and ``excluded``
+    excluded, the same ``seed``.
+
+    Raises InfeasibleError when no one can fill the seat.
+    """
+    quotas = canonical_quotas(quotas)
+    people = list(people)
+    by_id = {p.id: p for p in people}
+    members = sorted(set(members))
+    if leaving not in members:
+        raise ValueError(f"{leaving!r} is not a member of the panel")
+    staying = [i for i in members if i != leaving]
+    excluded = set(excluded) | {leaving}
+    for r in reserves:
+        if r in excluded or r in members or r not in by_id:
+            continue
+        panel = sorted([*staying, r])
+        if not panel_problems(by_id, quotas, seats, panel):
+            return Replacement(person_id=r, source="reserve", panel=tuple(panel))
+    result = draw(
+        people,
+        quotas,
+        seats,
+        seed,
+        algorithm=algorithm,
+        forced=staying,
+        excluded=sorted(excluded),
+    )
+    new = [i for i in result.selected if i not in set(staying)]
+    if len(new) != 1:
+        raise InfeasibleError(
+            [InfeasibilityReason("no_panel", "no replacement keeps the panel within the quotas")]
+        )
+    return Replacement(person_id=new[0], source="draw", panel=result.selected, draw=result)
