@@ -23,12 +23,19 @@ def create_app(test_config=None) -> Flask:
     from consultation import cli, errors, i18n, jobs, security
     from consultation.accounts import init_app as init_accounts
     from consultation.audit import init_app as init_audit
-    from consultation.extensions import csrf, db, limiter, migrate
+    from consultation.extensions import csrf, db, include_in_migrations, limiter, migrate
     from consultation.main import init_app as init_main
     from consultation.panels import init_app as init_panels
+    from consultation.referrals import init_app as init_referrals
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        include_name=include_in_migrations,
+    )
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
@@ -38,6 +45,7 @@ def create_app(test_config=None) -> Flask:
     init_audit(app)
     init_main(app)
     init_panels(app)
+    init_referrals(app)
     jobs.init_app(app)
     cli.init_app(app)
     return app

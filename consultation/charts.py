@@ -374,3 +374,111 @@ def probability_histogram(
     )
     parts.append("</g></svg>")
     return Markup("".join(parts))
+
+
+def bar_chart(
+    items: Iterable[tuple[str, float]],
+    *,
+    title: str,
+    value_label: str,
+    chart_id: str | None = None,
+    width: int = 640,
+) -> Markup:
+    """Columns, one per (label, value), e.g. contributions per day."""
+    data = list(items)
+    chart_id = chart_id or _chart_id("bars", title)
+    left, right, top, plot_height = 56, 20, 26, 200
+    plot_width = width - left - right
+    axis_y = top + plot_height
+    height = axis_y + 90
+    ticks = _nice_ticks(max([1, *(v for _l, v in data)]))
+    scale = plot_height / ticks[-1]
+    column = plot_width / max(1, len(data))
+    summary = " ".join(f"{label}: {_number(value)}." for label, value in data)
+    parts = _open_svg(chart_id, width, height, title, f"{value_label}. {summary}")
+    parts.append('<g aria-hidden="true">')
+    for tick in ticks:
+        y = axis_y - tick * scale
+        parts.append(
+            f'<line x1="{left}" y1="{_fmt(y)}" x2="{width - right}" y2="{_fmt(y)}" '
+            f'stroke="{GRID}" stroke-width="1" stroke-dasharray="2 3"/>'
+        )
+        parts.append(_text(left - 8, y + 4, tick, anchor="end", size=12, fill=MUTED))
+    label_every = max(1, len(data) // 12)
+    for index, (label, value) in enumerate(data):
+        x = left + index * column
+        bar_height = value * scale
+        if bar_height > 0:
+            parts.append(
+                f'<rect x="{_fmt(x + column * 0.1)}" y="{_fmt(axis_y - bar_height)}" '
+                f'width="{_fmt(column * 0.8)}" height="{_fmt(bar_height)}" fill="{BAR}" '
+                f'stroke="{INK}" stroke-width="1"/>'
+            )
+        if index % label_every == 0:
+            cx = x + column / 2
+            parts.append(
+                _text(cx, axis_y + 14, _shorten(str(label), 12), anchor="end", size=11,
+                      fill=MUTED, extra=f' transform="rotate(-45 {_fmt(cx)} {axis_y + 14})"')
+            )
+    parts.append(
+        f'<line x1="{left}" y1="{axis_y}" x2="{width - right}" y2="{axis_y}" '
+        f'stroke="{INK}" stroke-width="1.5"/>'
+    )
+    parts.append("</g></svg>")
+    return Markup("".join(parts))
+
+
+def share_comparison_chart(
+    rows: Iterable[Mapping],
+    *,
+    title: str,
+    seat_label: str,
+    speech_label: str,
+    chart_id: str | None = None,
+    percent: Callable[[float], str] = _default_percent,
+    width: int = 640,
+) -> Markup:
+    """For each value: its share of the seats (hollow bar) against its share of speech
+    (solid bar). A gap between the two shows who speaks more, or less, than their seats."""
+    data = list(rows)
+    chart_id = chart_id or _chart_id("shares", title)
+    left, right, top, row_height = 130, 70, 20, 44
+    plot_width = width - left - right
+    height = top + row_height * len(data) + 70
+    summary = " ".join(
+        f"{r['value']}: {seat_label} {percent(r['seat_share'])}, "
+        f"{speech_label} {percent(r['speech_share'])}." for r in data
+    )
+    parts = _open_svg(chart_id, width, height, title, summary)
+    parts.append('<g aria-hidden="true">')
+    for index, row in enumerate(data):
+        y = top + index * row_height
+        parts.append(_text(left - 8, y + 22, _shorten(str(row["value"]), 18), anchor="end",
+                           size=12))
+        seat_w = row["seat_share"] * plot_width
+        speech_w = row["speech_share"] * plot_width
+        parts.append(
+            f'<rect x="{left}" y="{_fmt(y + 4)}" width="{_fmt(max(seat_w, 1))}" height="14" '
+            f'fill="{PAPER}" stroke="{INK}" stroke-width="2"/>'
+        )
+        parts.append(_text(left + seat_w + 6, y + 16, percent(row["seat_share"]), size=11,
+                           fill=MUTED))
+        parts.append(
+            f'<rect x="{left}" y="{_fmt(y + 22)}" width="{_fmt(max(speech_w, 1))}" height="14" '
+            f'fill="{BAR}" stroke="{INK}" stroke-width="1"/>'
+        )
+        parts.append(_text(left + speech_w + 6, y + 34, percent(row["speech_share"]), size=11,
+                           weight="700"))
+    legend_y = top + row_height * len(data) + 20
+    parts.append(
+        f'<rect x="{left}" y="{legend_y}" width="18" height="12" fill="{PAPER}" '
+        f'stroke="{INK}" stroke-width="2"/>'
+    )
+    parts.append(_text(left + 24, legend_y + 11, seat_label, size=12))
+    parts.append(
+        f'<rect x="{left}" y="{legend_y + 22}" width="18" height="12" fill="{BAR}" '
+        f'stroke="{INK}" stroke-width="1"/>'
+    )
+    parts.append(_text(left + 24, legend_y + 33, speech_label, size=12))
+    parts.append("</g></svg>")
+    return Markup("".join(parts))

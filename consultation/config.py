@@ -38,6 +38,8 @@ class Defaults:
     MAIL_DEFAULT_SENDER = "consultation@localhost"
     REDIS_URL = None
     AUDIT_PAGE_SIZE = 50
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    PUBLIC_URL = "http://127.0.0.1:5000"  # base of links in mails sent outside a request
 
 
 ENVIRONMENT_KEYS = (
@@ -46,6 +48,7 @@ ENVIRONMENT_KEYS = (
     "REDIS_URL",
     "CONSULTATION_LOCALE",
     "CONSULTATION_ENV",
+    "PUBLIC_URL",
     "SIGNUP_MODE",
     "MAIL_SERVER",
     "MAIL_PORT",

@@ -1,10 +1,10 @@
 """Demo data: a city's staff and residents, in French. Loading it twice changes nothing."""
 
 import random
+from collections import Counter
 from pathlib import Path
 
 import sqlalchemy as sa
-
 from werkzeug.security import generate_password_hash
 
 from consultation.accounts import services as accounts
@@ -140,7 +140,8 @@ def load() -> list[tuple[str, str]]:
                 language="fr",
             )
     facilitator = accounts.find_by_email(FACILITATOR_EMAIL)
-    load_panel(facilitator)
+    panel = load_panel(facilitator)
+    load_referral(panel, facilitator)
     return [
         ("admin", ADMIN_EMAIL),
         ("facilitator", FACILITATOR_EMAIL),
@@ -180,3 +181,115 @@ def load_panel(facilitator) -> Panel:
     panels.start_term(panel, actor=facilitator)
     db.session.flush()
     return panel
+
+
+def load_referral(panel: Panel, facilitator):
+    """The demo referral, in deliberation, with threads on the themes cities raise."""
+    from consultation import demo_referral as text
+    from consultation.referrals import services as referrals
+    from consultation.referrals.models import Phase, Referral, Stance
+
+    referral = db.session.scalar(sa.select(Referral).where(Referral.title == text.TITLE))
+    if referral is not None:
+        return referral
+    referral = referrals.create_referral(
+        panel=panel, title=text.TITLE, question=text.QUESTION, context_md=text.CONTEXT,
+        documents=text.DOCUMENTS, dates=text.dates(), actor=facilitator,
+    )
+    for phase in (Phase.OPEN, Phase.DELIBERATION):
+        referrals.move_phase(referral, phase, actor=facilitator)
+    members = [m.user for m in panels.seated(panel) if m.user is not None]
+
+    def write(parent, author_index, stance, body, replies):
+        author = members[(author_index - 1) % len(members)]
+        contribution = referrals.post(referral, author, body, parent=parent,
+                                      stance=Stance(stance) if stance else None)
+        for reply in replies:
+            write(contribution, *reply)
+        return contribution
+
+    first = None
+    for thread in text.THREADS:
+        contribution = write(None, *thread)
+        first = first or contribution
+    referrals.set_highlight(first, facilitator, True)
+    referrals.add_synthesis(referral, facilitator, text.SYNTHESIS)
+    return referral
+
+
+SCALE_TITLE = "Grand débat : le numérique dans nos quartiers"
+SCALE_SENTENCES = [
+    "Je pense que la ville doit d’abord écouter les habitants des quartiers éloignés.",
+    "Les outils numériques doivent rester un choix, jamais une obligation.",
+    "Il faudrait publier chaque année un bilan des outils utilisés et de leur coût.",
+    "Pour les démarches, un agent doit toujours pouvoir reprendre la main.",
+    "La sobriété énergétique doit faire partie de chaque projet.",
+    "Je suis d’accord, mais comment le vérifier concrètement ?",
+    "Les associations de quartier pourraient aider à former les habitants.",
+    "Les données personnelles ne doivent jamais être revendues.",
+    "Un comité de suivi avec des habitants tirés au sort serait utile.",
+    "Et les personnes qui ne lisent pas bien le français ?",
+]
+
+
+def load_scale(count: int, facilitator, panel: Panel, seed: int = 7):
+    """A large public referral with ``count`` contributions and realistic reply depth.
+
+    Written in bulk (no audit row per contribution: this is benchmark data), readable
+    signed out.
+    """
+    from consultation import markdown
+    from consultation.referrals import services as referrals
+    from consultation.referrals.models import Contribution, Phase, Referral, Visibility
+
+    referral = referrals.create_referral(
+        panel=panel, title=f"{SCALE_TITLE} ({count})", question="Qu’en pensez-vous ?",
+        context_md="Données de démonstration pour mesurer la tenue en charge.",
+        participation=referrals.Participation.RESIDENTS, visibility=Visibility.PUBLIC,
+        actor=facilitator,
+    )
+    referrals.move_phase(referral, Phase.OPEN, actor=facilitator)
+    authors = [u.id for u in db.session.scalars(
+        sa.select(accounts.User).where(accounts.User.role == Role.RESIDENT).limit(40))]
+    rng = random.Random(seed)
+    next_id = (db.session.scalar(sa.select(sa.func.max(Contribution.id))) or 0) + 1
+    rows, nodes = [], []  # nodes: (id, root_id, depth, path)
+    from datetime import timedelta
+
+    start = accounts.utcnow() - timedelta(days=30)
+    for index in range(count):
+        body = " ".join(rng.sample(SCALE_SENTENCES, rng.randint(1, 3)))
+        html = str(markdown.render(body))
+        if not nodes or rng.random() < 0.2:
+            parent = None
+        else:
+            # Replies go mostly to recent contributions, which makes deep chains.
+            parent = nodes[max(0, len(nodes) - 1 - int(rng.expovariate(0.3)))]
+        own = f"{next_id:0{referrals.PATH_WIDTH}d}"
+        if parent is None:
+            node = (next_id, next_id, 0, own)
+        else:
+            node = (next_id, parent[1], parent[2] + 1, f"{parent[3]}.{own}")
+            if node[2] > 40:
+                node = (next_id, next_id, 0, own)
+                parent = None
+        nodes.append(node)
+        rows.append({
+            "id": next_id, "referral_id": referral.id, "author_id": rng.choice(authors),
+            "parent_id": parent[0] if parent else None, "root_id": node[1], "depth": node[2],
+            "path": node[3], "body_md": body, "body_html": html,
+            "created_at": start + timedelta(minutes=index * 8), "highlighted": False,
+            "support_count": rng.randint(0, 5), "reply_count": 0,
+        })
+        next_id += 1
+    replies = Counter(r["parent_id"] for r in rows if r["parent_id"])
+    for row in rows:
+        row["reply_count"] = replies.get(row["id"], 0)
+    for batch in range(0, len(rows), 1000):
+        db.session.execute(sa.insert(Contribution), rows[batch:batch + 1000])
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text(
+            "SELECT setval(pg_get_serial_sequence('contributions', 'id'), "
+            "(SELECT max(id) FROM contributions))"))
+    db.session.flush()
+    return referral

@@ -46,6 +46,15 @@ def init_app(app) -> None:
     def not_found(error):
         return page(404, _("Page not found"), _("The page you asked for does not exist."))
 
+    @app.errorhandler(413)
+    def too_large(error):
+        return page(
+            413,
+            _("File too large"),
+            _("The file is larger than %(n)s MB. Split it or remove unused columns.",
+              n=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)),
+        )
+
     @app.errorhandler(429)
     def too_many_requests(error):
         return page(

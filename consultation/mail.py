@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 
 log = logging.getLogger(__name__)
@@ -53,3 +53,12 @@ def send_template(to: str, template: str, language: str, **context) -> EmailMess
         text = render_template(f"mail/{template}.txt", **context)
     subject, _, body = text.strip().partition("\n")
     return send(to, subject.strip(), body.strip() + "\n")
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for a mail: from the request, or from ``PUBLIC_URL`` outside one
+    (command line, background jobs)."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        return url_for(endpoint, _external=True, **values)

@@ -63,6 +63,99 @@ def can_view_personal_data(user) -> bool:
     return _role(user) in (Role.ADMIN, Role.FACILITATOR)
 
 
+def can_manage_referrals(user) -> bool:
+    """Create referrals, move their phases, write synthesis notes."""
+    return _role(user) in (Role.ADMIN, Role.FACILITATOR)
+
+
+# ------------------------------------------------------------------ referrals
+# What each phase allows, in one place. Reading also depends on visibility;
+# writing also depends on who may participate (see the functions below).
+PHASE_ALLOWS = {
+    "draft": set(),
+    "open": {"read", "post", "support", "report", "edit"},
+    "deliberation": {"read", "post", "support", "report", "edit"},
+    "drafting": {"read", "report"},
+    "vote": {"read", "report"},
+    "closed": {"read", "report"},
+}
+
+
+def _phase_allows(referral, action: str) -> bool:
+    return action in PHASE_ALLOWS[referral.phase.value]
+
+
+def _is_member(user, panel) -> bool:
+    from consultation.panels.services import is_active_member
+
+    return is_active_member(user, panel)
+
+
+def can_read_referral(user, referral) -> bool:
+    """Facilitators always; others once it is open, if public or if they sit on the panel."""
+    if can_manage_referrals(user):
+        return True
+    if not _phase_allows(referral, "read"):
+        return False
+    if referral.visibility.value == "public":
+        return True
+    return is_signed_in(user) and _is_member(user, referral.panel)
+
+
+def may_participate(user, referral) -> bool:
+    """Who the referral is open to: panel members, or every signed-in resident."""
+    if not is_signed_in(user):
+        return False
+    if can_manage_referrals(user):
+        return True
+    if referral.participation.value == "residents":
+        return True
+    return _is_member(user, referral.panel)
+
+
+def can_contribute(user, referral) -> bool:
+    """Post and reply."""
+    return _phase_allows(referral, "post") and may_participate(user, referral)
+
+
+def can_support(user, referral) -> bool:
+    return _phase_allows(referral, "support") and may_participate(user, referral)
+
+
+def can_report(user, referral) -> bool:
+    return is_signed_in(user) and _phase_allows(referral, "report") and can_read_referral(
+        user, referral
+    )
+
+
+def can_moderate(user, referral=None) -> bool:
+    """Hide, highlight, write synthesis notes: facilitators, in any phase."""
+    return can_manage_referrals(user)
+
+
+def can_edit_contribution(user, contribution) -> bool:
+    """The author, in an open phase; the time window is checked by the service."""
+    return (
+        is_signed_in(user)
+        and contribution.author_id == user.id
+        and _phase_allows(contribution.referral, "edit")
+        and not contribution.is_hidden
+    )
+
+
+def can_see_hidden_text(user, contribution) -> bool:
+    """A hidden text stays readable by its author and the facilitators."""
+    return can_moderate(user) or (is_signed_in(user) and contribution.author_id == user.id)
+
+
+def authorize(allowed: bool) -> None:
+    """Stop the request unless ``allowed``: signed-out visitors go to the login page."""
+    if not allowed:
+        if not current_user.is_authenticated:
+            abort(current_app.login_manager.unauthorized())
+        abort(403)
+
+
 RULES = {
     rule.__name__: rule
     for rule in (
@@ -75,12 +168,31 @@ RULES = {
         can_invite,
         can_manage_panels,
         can_view_personal_data,
+        can_manage_referrals,
+    )
+}
+
+# Rules about an object (user, object): the view loads the object, then calls authorize().
+OBJECT_RULES = {
+    rule.__name__: rule
+    for rule in (
+        can_read_referral,
+        may_participate,
+        can_contribute,
+        can_support,
+        can_report,
+        can_moderate,
+        can_edit_contribution,
+        can_see_hidden_text,
     )
 }
 
 
-def require(rule):
+def require(rule, object_rule=None):
     """Decorate a view so that it runs only when ``rule(current_user)`` holds.
+
+    ``object_rule`` names the rule the view then applies to the object it loads
+    (through ``authorize``), so that every route declares what it checks.
 
     Signed-out visitors are sent to the login page; signed-in users get a 403, except
     on pages meant for signed-out visitors, which send them home.
@@ -98,6 +210,7 @@ def require(rule):
             return view(*args, **kwargs)
 
         wrapped.permission = rule.__name__
+        wrapped.object_rule = object_rule.__name__ if object_rule else None
         return wrapped
 
     return decorator
@@ -105,3 +218,4 @@ def require(rule):
 
 def init_app(app) -> None:
     app.jinja_env.globals.update(RULES)
+    app.jinja_env.globals.update(OBJECT_RULES)

@@ -4,13 +4,17 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
-from consultation.extensions import db
+from consultation.extensions import db, include_in_migrations
 
 
 def schema_differences(app):
     with app.app_context(), db.engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "render_as_batch": True}
+            connection, opts={
+                "compare_type": True,
+                "render_as_batch": True,
+                "include_name": include_in_migrations,
+            }
         )
         return compare_metadata(context, db.metadata)
 

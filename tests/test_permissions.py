@@ -19,6 +19,7 @@ RULE_MATRIX = {
     "can_view_audit": {"admin"},
     "can_manage_panels": {"facilitator", "admin"},
     "can_view_personal_data": {"facilitator", "admin"},
+    "can_manage_referrals": {"facilitator", "admin"},
 }
 
 

@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -117,7 +117,7 @@ def request_password_reset(email: str) -> None:
     user = find_by_email(email)
     if user is None or not user.is_active:
         return
-    link = url_for("accounts.reset_password", token=make_reset_token(user), _external=True)
+    link = mail.external_url("accounts.reset_password", token=make_reset_token(user))
     minutes = current_app.config["RESET_TOKEN_MAX_AGE"] // 60
     mail.send_template(
         user.email, "reset_password", user.language, user=user, link=link, minutes=minutes
@@ -222,7 +222,7 @@ def invite(*, email: str, role: Role, actor) -> Invitation:
     )
     db.session.add(invitation)
     db.session.flush()
-    link = url_for("accounts.accept_invitation", token=token, _external=True)
+    link = mail.external_url("accounts.accept_invitation", token=token)
     mail.send_template(
         email, "invitation", actor.language, invitation=invitation, inviter=actor, link=link
     )

@@ -11,11 +11,11 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup, with_appcontext
 
-from consultation.sortition.model import ALGORITHMS
 from consultation.errors import DomainError
 from consultation.extensions import db
 from consultation.panels import services
 from consultation.panels.models import Draw, DrawStatus, Membership, Panel
+from consultation.sortition.model import ALGORITHMS
 
 panel_cli = AppGroup("panel", help="Panels drawn by lot.")
 

@@ -15,7 +15,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 
 from consultation import mail, sortition
@@ -782,7 +782,7 @@ def invite_selected(panel: Panel, *, actor=None) -> int:
         membership.token_hash = _token_hash(token)
         membership.status = MembershipStatus.INVITED
         membership.invited_at = utcnow()
-        link = url_for("panels.answer", token=token, _external=True)
+        link = mail.external_url("panels.answer", token=token)
         mail.send_template(
             membership.volunteer.email,
             "panel_invitation",
@@ -807,7 +807,7 @@ def send_codes(panel: Panel, *, actor=None) -> int:
     for volunteer in volunteers(panel):
         if not volunteer.email:
             continue
-        link = url_for("panels.show", panel_id=panel.id, _external=True)
+        link = mail.external_url("panels.show", panel_id=panel.id)
         mail.send_template(
             volunteer.email,
             "volunteer_code",

@@ -8,6 +8,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import strict
+from tests.panels.conftest import make_panel, small_panel  # noqa: F401  (shared fixtures)
+from tests.referrals.conftest import make_referral, members, seated_panel  # noqa: F401
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
