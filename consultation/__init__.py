@@ -20,7 +20,7 @@ def create_app(test_config=None) -> Flask:
 
     config.load(app, test_config)
 
-    from consultation import cli, errors, i18n, jobs, security
+    from consultation import cache, cli, errors, i18n, jobs, security
     from consultation.accounts import init_app as init_accounts
     from consultation.audit import init_app as init_audit
     from consultation.extensions import csrf, db, include_in_migrations, limiter, migrate
@@ -39,6 +39,7 @@ def create_app(test_config=None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
+    cache.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     init_accounts(app)

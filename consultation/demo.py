@@ -118,8 +118,21 @@ def resident_email(index: int) -> str:
 
 
 def load() -> list[tuple[str, str]]:
-    """Create the demo accounts that do not exist yet; return (role, email) of the logins."""
-    # One hash for all demo residents: hashing 40 times would only slow the set-up down.
+    """Create the demo data that does not exist yet; return (role, email) of the logins."""
+    load_accounts()
+    facilitator = accounts.find_by_email(FACILITATOR_EMAIL)
+    panel = load_panel(facilitator)
+    load_referral(panel, facilitator)
+    return [
+        ("admin", ADMIN_EMAIL),
+        ("facilitator", FACILITATOR_EMAIL),
+        ("resident", resident_email(1)),
+    ]
+
+
+def load_accounts() -> None:
+    """An administrator, a facilitator and forty residents, all with the demo password."""
+    # One hash for all demo residents: hashing 42 times would only slow the set-up down.
     password_hash = generate_password_hash(DEMO_PASSWORD)
     people = [
         (ADMIN_EMAIL, "Administration Consultation", Role.ADMIN),
@@ -131,22 +144,8 @@ def load() -> list[tuple[str, str]]:
         people.append((resident_email(index), name, Role.RESIDENT))
     for email, name, role in people:
         if accounts.find_by_email(email) is None:
-            accounts.create_user(
-                email=email,
-                display_name=name,
-                password=DEMO_PASSWORD,
-                password_hash=password_hash,
-                role=role,
-                language="fr",
-            )
-    facilitator = accounts.find_by_email(FACILITATOR_EMAIL)
-    panel = load_panel(facilitator)
-    load_referral(panel, facilitator)
-    return [
-        ("admin", ADMIN_EMAIL),
-        ("facilitator", FACILITATOR_EMAIL),
-        ("resident", resident_email(1)),
-    ]
+            accounts.create_user(email=email, display_name=name, password=DEMO_PASSWORD,
+                                 password_hash=password_hash, role=role, language="fr")
 
 
 def load_panel(facilitator) -> Panel:

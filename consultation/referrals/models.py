@@ -65,6 +65,8 @@ class Referral(db.Model):
     closes_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # Bumped by every change that shows on its pages: the key of their cached parts.
+    version: Mapped[int] = mapped_column(default=0)
 
     panel: Mapped[Panel] = relationship()
     phase_changes: Mapped[list["PhaseChange"]] = relationship(

@@ -46,6 +46,12 @@ REPLIES_SHOWN = 50
 # ------------------------------------------------------------------ referrals
 
 
+def touch(referral_id: int) -> None:
+    """Note that what a referral's pages show has changed (their cached parts expire)."""
+    db.session.execute(sa.update(Referral).where(Referral.id == referral_id)
+                       .values(version=Referral.version + 1))
+
+
 def create_referral(*, panel: Panel, title: str, question: str, context_md: str = "",
                     documents: list[dict] | None = None,
                     participation: Participation = Participation.MEMBERS,
@@ -81,6 +87,7 @@ def update_referral(referral: Referral, *, title: str, question: str, context_md
     referral.participation, referral.visibility = participation, visibility
     for key, value in dates.items():
         setattr(referral, key, value)
+    touch(referral.id)
     record("referral.updated", actor=actor, obj=referral)
 
 
@@ -111,6 +118,7 @@ def move_phase(referral: Referral, to: Phase, *, actor=None) -> PhaseChange:
     referral.phase = to
     db.session.add(change)
     db.session.flush()
+    touch(referral.id)
     record("referral.phase_moved", actor=actor, obj=referral,
            details={"from": change.from_phase.value, "to": to.value})
     return change
@@ -171,6 +179,7 @@ def post(referral: Referral, author, body: str, *, stance: Stance | None = None,
             .values(reply_count=Contribution.reply_count + 1)
         )
     db.session.flush()
+    touch(referral.id)
     record("contribution.posted", actor=author, obj=contribution,
            details={"referral": referral.id, "parent": contribution.parent_id})
     return contribution
@@ -191,6 +200,7 @@ def edit(contribution: Contribution, author, body: str) -> None:
     contribution.body_md = body
     contribution.body_html = str(markdown.render(body))
     contribution.edited_at = utcnow()
+    touch(contribution.referral_id)
     record("contribution.edited", actor=author, obj=contribution)
 
 
@@ -223,6 +233,7 @@ def toggle_support(contribution: Contribution, user) -> bool:
         sa.update(Contribution).where(Contribution.id == contribution.id)
         .values(support_count=Contribution.support_count + delta)
     )
+    touch(contribution.referral_id)
     record("contribution.supported" if delta > 0 else "contribution.support_withdrawn",
            actor=user, obj=contribution)
     return delta > 0
@@ -266,6 +277,7 @@ def hide(contribution: Contribution, actor, reason: str) -> None:
         mail.send_template(author.email, "contribution_hidden", author.language,
                            contribution=contribution, referral=contribution.referral,
                            reason=contribution.hidden_reason, link=link)
+    touch(contribution.referral_id)
     record("contribution.hidden", actor=actor, obj=contribution, details={"reason": reason})
 
 
@@ -276,6 +288,7 @@ def unhide(contribution: Contribution, actor) -> None:
     if not contribution.is_hidden:
         raise DomainError(_("This contribution is not hidden."))
     contribution.hidden_at = None
+    touch(contribution.referral_id)
     record("contribution.restored", actor=actor, obj=contribution,
            details={"reason_was": contribution.hidden_reason})
 
@@ -285,6 +298,7 @@ def set_highlight(contribution: Contribution, actor, highlighted: bool) -> None:
     if not permissions.can_moderate(actor, contribution.referral):
         raise DomainError(_("Only facilitators can highlight contributions."))
     contribution.highlighted = highlighted
+    touch(contribution.referral_id)
     record("contribution.highlighted" if highlighted else "contribution.unhighlighted",
            actor=actor, obj=contribution)
 
@@ -298,6 +312,7 @@ def add_synthesis(referral: Referral, actor, body: str) -> SynthesisNote:
                          body_html=str(markdown.render(body)))
     db.session.add(note)
     db.session.flush()
+    touch(referral.id)
     record("referral.synthesis_added", actor=actor, obj=referral, details={"note": note.id})
     return note
 

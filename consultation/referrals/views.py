@@ -1,12 +1,19 @@
 """Referral pages: reading and joining the deliberation, and facilitating it."""
 
+import re
+from types import SimpleNamespace
+from typing import NamedTuple
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
 from consultation import charts, markdown
+from consultation.cache import fragments
 from consultation.errors import DomainError
 from consultation.extensions import db
 from consultation.forms import options
@@ -189,15 +196,101 @@ def move_phase(referral_id):
     return redirect(url_for("referrals.show", referral_id=referral.id))
 
 
+class Flags(NamedTuple):
+    """What the viewer may do on a referral's page, worked out once per request."""
+
+    may_support: bool
+    may_contribute: bool
+    moderator: bool
+
+
+def flags_for(referral: Referral) -> Flags:
+    return Flags(
+        may_support=can_support(current_user, referral),
+        may_contribute=can_contribute(current_user, referral),
+        moderator=can_moderate(current_user, referral),
+    )
+
+
+_PLACEHOLDER = re.compile(r"<!--([SH])(\d+)-->")
+
+
+def _author_label(user) -> str:
+    return _("Former participant") if user.is_deleted or not user.display_name \
+        else user.display_name
+
+
+def _threads_fragment(referral: Referral, page: int, flags: Flags) -> dict:
+    """The page's threads, notes and count, rendered once per referral version.
+
+    Per-viewer parts (support buttons, one's own hidden text) are left as placeholders.
+    """
+    key = ("referral", referral.id, referral.version, page, str(get_locale()), flags)
+    fragment = fragments().get(key)
+    if fragment is not None:
+        return fragment
+    threads = services.thread_page(referral, None, page=page)
+    shown = list(threads.by_id.values())
+    fragment = {
+        "html": render_template("referrals/_threads.html", referral=referral, threads=threads,
+                                flags=flags),
+        "ids": [c.id for c in shown],
+        "support": {c.id: (c.support_count, _author_label(c.author)) for c in shown},
+        "hidden": {c.id: (c.author_id, c.body_html) for c in shown if c.is_hidden},
+        "total": services.contribution_count(referral),
+        "notes": [
+            SimpleNamespace(body_html=n.body_html, author_name=n.author.display_name,
+                            created_at=n.created_at)
+            for n in services.synthesis_notes(referral)
+        ],
+    }
+    fragments().set(key, fragment)  # plain strings and numbers only: it outlives the session
+    return fragment
+
+
+def _fill(fragment: dict, referral: Referral, here: str) -> Markup:
+    """Put this viewer's support buttons and own hidden texts into a cached fragment."""
+    supported = services.supported_by(current_user, fragment["ids"]) if current_user \
+        .is_authenticated else set()
+    viewer = current_user.id if current_user.is_authenticated else None
+    token = generate_csrf()
+    labels = (_("Supported"), _("Support"))
+
+    def replace(match):
+        kind, contribution_id = match.group(1), int(match.group(2))
+        if kind == "H":
+            author_id, body = fragment["hidden"].get(contribution_id, (None, ""))
+            if author_id is not None and author_id == viewer:
+                return f'<div class="contribution-body hidden-text">{body}</div>'
+            return ""
+        count, name = fragment["support"][contribution_id]
+        pressed = contribution_id in supported
+        action = url_for("referrals.support", referral_id=referral.id,
+                         contribution_id=contribution_id)
+        return (
+            f'<form method="post" action="{action}" class="inline-form">'
+            f'<input type="hidden" name="csrf_token" value="{token}">'
+            f'<input type="hidden" name="next" value="{escape(here)}#c{contribution_id}">'
+            f'<button type="submit" class="button button-small button-secondary" '
+            f'aria-pressed="{"true" if pressed else "false"}">'
+            f'{"✓ " + labels[0] if pressed else labels[1]} <span class="count">({count})</span>'
+            f'<span class="visually-hidden"> — {escape(name)}</span></button></form>'
+        )
+
+    return Markup(_PLACEHOLDER.sub(replace, fragment["html"]))
+
+
 def _show(referral: Referral, form=None, preview=None, status=200):
     page = request.args.get("page", 1, type=int)
-    threads = services.thread_page(referral, current_user, page=page)
+    flags = flags_for(referral)
+    fragment = _threads_fragment(referral, page, flags)
+    here = request.full_path if request.query_string else request.path
     return render_template(
-        "referrals/show.html", referral=referral, threads=threads,
-        form=form or ContributionForm(), preview=preview,
-        notes=services.synthesis_notes(referral), search_form=SearchForm(),
-        synthesis_form=SynthesisForm() if can_moderate(current_user, referral) else None,
-        next_phase=services.next_phase(referral), total=services.contribution_count(referral),
+        "referrals/show.html", referral=referral, fragment=fragment, flags=flags,
+        threads_html=_fill(fragment, referral, here),
+        form=form or ContributionForm(), preview=preview, search_form=SearchForm(),
+        synthesis_form=SynthesisForm() if flags.moderator else None,
+        next_phase=services.next_phase(referral),
     ), status
 
 
@@ -237,6 +330,7 @@ def _contribution_page(referral, contribution, reply_form=None, preview=None, st
                or (current_user.is_authenticated and contribution.author_id == current_user.id))
     return render_template(
         "referrals/contribution.html", referral=referral, c=contribution,
+        flags=flags_for(referral),
         reply_form=reply_form or ReplyForm(), preview=preview, can_see=can_see,
         report_form=ReportForm(prefix="report"), hide_form=HideForm(prefix="hide"),
         revisions=services.revisions(contribution) if can_see else [],
@@ -289,7 +383,7 @@ def thread(referral_id, root_id):
     page = request.args.get("page", 1, type=int)
     threads = services.thread_page(referral, current_user, page=page, root=root)
     return render_template("referrals/thread.html", referral=referral, root=root,
-                           threads=threads)
+                           threads=threads, flags=flags_for(referral))
 
 
 @bp.route("/<int:referral_id>/contributions/<int:contribution_id>/edit",

@@ -42,6 +42,7 @@ def upgrade():
     sa.Column('closes_on', sa.Date(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_referrals_created_by_id_users')),
     sa.ForeignKeyConstraint(['panel_id'], ['panels.id'], name=op.f('fk_referrals_panel_id_panels')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_referrals'))

@@ -409,3 +409,22 @@ def test_hidden_mail_link_points_to_the_contribution(client, app, make_referral,
         db.session.commit()
     path = link_in(outbox()[0], "/referrals/")
     assert path == f"/referrals/{referral_id}/contributions/{target}"
+
+
+def test_cached_page_parts_follow_changes_and_each_viewer(client, app, make_referral, members,
+                                                          login):
+    referral_id = make_referral()
+    target = post_as(app, referral_id, members[0], "Texte à soutenir")
+    login(members[1])
+    page = client.get(f"/referrals/{referral_id}").get_data(as_text=True)
+    assert 'aria-pressed="false"' in page and "(0)" in page
+    client.post(f"/referrals/{referral_id}/contributions/{target}/support", data={})
+    page = client.get(f"/referrals/{referral_id}").get_data(as_text=True)
+    assert 'aria-pressed="true"' in page and "(1)" in page
+    client.post("/logout", data={})
+    login(members[2])
+    page = client.get(f"/referrals/{referral_id}").get_data(as_text=True)
+    assert 'aria-pressed="false"' in page and "(1)" in page
+    client.post("/logout", data={})
+    anonymous = client.get(f"/referrals/{referral_id}").get_data(as_text=True)
+    assert "aria-pressed" not in anonymous and "1 support" in anonymous
