@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
@@ -63,7 +64,7 @@ def phase_label(phase) -> str:
         "deliberation": _("Deliberation"),
         "drafting": _("Drafting"),
         "vote": _("Vote"),
-        "closed": _("Closed"),
+        "closed": pgettext("referral phase", "Closed"),
     }[getattr(phase, "value", phase)]
 
 
