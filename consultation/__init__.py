@@ -20,12 +20,13 @@ def create_app(test_config=None) -> Flask:
 
     config.load(app, test_config)
 
-    from consultation import cache, cli, errors, i18n, jobs, security
+    from consultation import cache, cli, errors, i18n, jobs, markdown, security
     from consultation.accounts import init_app as init_accounts
     from consultation.audit import init_app as init_audit
     from consultation.extensions import csrf, db, include_in_migrations, limiter, migrate
     from consultation.main import init_app as init_main
     from consultation.panels import init_app as init_panels
+    from consultation.manifesto import init_app as init_manifesto
     from consultation.referrals import init_app as init_referrals
 
     db.init_app(app)
@@ -40,6 +41,7 @@ def create_app(test_config=None) -> Flask:
     limiter.init_app(app)
     i18n.init_app(app)
     cache.init_app(app)
+    markdown.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     init_accounts(app)
@@ -47,6 +49,7 @@ def create_app(test_config=None) -> Flask:
     init_main(app)
     init_panels(app)
     init_referrals(app)
+    init_manifesto(app)
     jobs.init_app(app)
     cli.init_app(app)
     return app

@@ -41,3 +41,7 @@ def render(text: str) -> Markup:
         strip_comments=True,
     )
     return Markup(clean)
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals["render_markdown"] = render
