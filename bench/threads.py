@@ -111,8 +111,20 @@ def load(port: int, path: str, seconds: float, connections: int) -> dict:
 
 
 def gunicorn(app_spec: str, port: int, env: dict, workers: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
-               f"127.0.0.1:{port}", "--log-level", "warning", "--keep-alive", "5", app_spec]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "--keep-alive",
+        "5",
+        app_spec,
+    ]
     return subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
 
 
@@ -149,9 +161,16 @@ def prepare(database_url: str, count: int, items_path: Path) -> int:
         items = []
         for root in page.roots:
             for c in [root, *page.by_root.get(root.id, [])[:50]]:
-                items.append({"id": c.id, "depth": min(c.depth, 3), "html": c.body_html,
-                              "author": c.author.display_name,
-                              "created": c.created_at.isoformat(), "supports": c.support_count})
+                items.append(
+                    {
+                        "id": c.id,
+                        "depth": min(c.depth, 3),
+                        "html": c.body_html,
+                        "author": c.author.display_name,
+                        "created": c.created_at.isoformat(),
+                        "supports": c.support_count,
+                    }
+                )
         items_path.write_text(json.dumps(items))
         return referral.id, len(items)
 
@@ -169,14 +188,21 @@ def main() -> None:
     items_path = workdir / "items.json"
     started = time.perf_counter()
     referral_id, shown = prepare(database_url, args.contributions, items_path)
-    print(f"Prepared {args.contributions} contributions in {time.perf_counter() - started:.1f} s "
-          f"({'PostgreSQL' if database_url.startswith('postgres') else 'SQLite'}); "
-          f"the first page shows {shown} of them.")
+    print(
+        f"Prepared {args.contributions} contributions in {time.perf_counter() - started:.1f} s "
+        f"({'PostgreSQL' if database_url.startswith('postgres') else 'SQLite'}); "
+        f"the first page shows {shown} of them."
+    )
     (workdir / "bare_app.py").write_text(BARE_APP)
 
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench",
-           "CONSULTATION_ENV": "production", "BENCH_ITEMS": str(items_path),
-           "PYTHONPATH": f"{workdir}{os.pathsep}{ROOT}"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "bench",
+        "CONSULTATION_ENV": "production",
+        "BENCH_ITEMS": str(items_path),
+        "PYTHONPATH": f"{workdir}{os.pathsep}{ROOT}",
+    }
     results = {}
     for name, spec, path in (
         ("bare Flask+Jinja page", "bare_app:app", "/"),
@@ -197,11 +223,15 @@ def main() -> None:
     print()
     print(f"{'page':<30} {'req/s':>8} {'median ms':>10} {'p95 ms':>8} {'errors':>7}")
     for name, r in results.items():
-        print(f"{name:<30} {r['rps']:>8.1f} {r['median_ms']:>10.1f} {r['p95_ms']:>8.1f} "
-              f"{r['errors']:>7}")
+        print(
+            f"{name:<30} {r['rps']:>8.1f} {r['median_ms']:>10.1f} {r['p95_ms']:>8.1f} "
+            f"{r['errors']:>7}"
+        )
     ratio = ours["rps"] / bare["rps"]
-    print(f"\nThroughput ratio (ours / bare): {ratio:.2f} (target: at least 0.50)"
-          f" — {'met' if ratio >= 0.5 else 'NOT met'}")
+    print(
+        f"\nThroughput ratio (ours / bare): {ratio:.2f} (target: at least 0.50)"
+        f" — {'met' if ratio >= 0.5 else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

@@ -25,8 +25,8 @@ def create_app(test_config=None) -> Flask:
     from consultation.audit import init_app as init_audit
     from consultation.extensions import csrf, db, include_in_migrations, limiter, migrate
     from consultation.main import init_app as init_main
-    from consultation.panels import init_app as init_panels
     from consultation.manifesto import init_app as init_manifesto
+    from consultation.panels import init_app as init_panels
     from consultation.referrals import init_app as init_referrals
 
     db.init_app(app)

@@ -417,8 +417,15 @@ def bar_chart(
         if index % label_every == 0:
             cx = x + column / 2
             parts.append(
-                _text(cx, axis_y + 14, _shorten(str(label), 12), anchor="end", size=11,
-                      fill=MUTED, extra=f' transform="rotate(-45 {_fmt(cx)} {axis_y + 14})"')
+                _text(
+                    cx,
+                    axis_y + 14,
+                    _shorten(str(label), 12),
+                    anchor="end",
+                    size=11,
+                    fill=MUTED,
+                    extra=f' transform="rotate(-45 {_fmt(cx)} {axis_y + 14})"',
+                )
             )
     parts.append(
         f'<line x1="{left}" y1="{axis_y}" x2="{width - right}" y2="{axis_y}" '
@@ -447,28 +454,32 @@ def share_comparison_chart(
     height = top + row_height * len(data) + 70
     summary = " ".join(
         f"{r['value']}: {seat_label} {percent(r['seat_share'])}, "
-        f"{speech_label} {percent(r['speech_share'])}." for r in data
+        f"{speech_label} {percent(r['speech_share'])}."
+        for r in data
     )
     parts = _open_svg(chart_id, width, height, title, summary)
     parts.append('<g aria-hidden="true">')
     for index, row in enumerate(data):
         y = top + index * row_height
-        parts.append(_text(left - 8, y + 22, _shorten(str(row["value"]), 18), anchor="end",
-                           size=12))
+        parts.append(
+            _text(left - 8, y + 22, _shorten(str(row["value"]), 18), anchor="end", size=12)
+        )
         seat_w = row["seat_share"] * plot_width
         speech_w = row["speech_share"] * plot_width
         parts.append(
             f'<rect x="{left}" y="{_fmt(y + 4)}" width="{_fmt(max(seat_w, 1))}" height="14" '
             f'fill="{PAPER}" stroke="{INK}" stroke-width="2"/>'
         )
-        parts.append(_text(left + seat_w + 6, y + 16, percent(row["seat_share"]), size=11,
-                           fill=MUTED))
+        parts.append(
+            _text(left + seat_w + 6, y + 16, percent(row["seat_share"]), size=11, fill=MUTED)
+        )
         parts.append(
             f'<rect x="{left}" y="{_fmt(y + 22)}" width="{_fmt(max(speech_w, 1))}" height="14" '
             f'fill="{BAR}" stroke="{INK}" stroke-width="1"/>'
         )
-        parts.append(_text(left + speech_w + 6, y + 34, percent(row["speech_share"]), size=11,
-                           weight="700"))
+        parts.append(
+            _text(left + speech_w + 6, y + 34, percent(row["speech_share"]), size=11, weight="700")
+        )
     legend_y = top + row_height * len(data) + 20
     parts.append(
         f'<rect x="{left}" y="{legend_y}" width="18" height="12" fill="{PAPER}" '

@@ -55,8 +55,12 @@ def create_user_command(email, role, display_name, language, password_stdin):
 
 
 @click.command("demo")
-@click.option("--scale", type=int, default=None,
-              help="Also add a large public referral with this many contributions.")
+@click.option(
+    "--scale",
+    type=int,
+    default=None,
+    help="Also add a large public referral with this many contributions.",
+)
 @with_appcontext
 def demo_command(scale):
     """Load demo data (safe to run twice) and print the demo logins."""
@@ -65,8 +69,9 @@ def demo_command(scale):
     logins = demo.load()
     db.session.commit()
     if scale:
-        referral = demo.load_scale(scale, accounts.find_by_email(demo.FACILITATOR_EMAIL),
-                                   demo.load_panel(None))
+        referral = demo.load_scale(
+            scale, accounts.find_by_email(demo.FACILITATOR_EMAIL), demo.load_panel(None)
+        )
         db.session.commit()
         click.echo(f"Large referral {referral.id} with {scale} contributions added.")
     click.echo(f"Demo data loaded. Demo logins (password for all: {demo.DEMO_PASSWORD}):")

@@ -144,8 +144,14 @@ def load_accounts() -> None:
         people.append((resident_email(index), name, Role.RESIDENT))
     for email, name, role in people:
         if accounts.find_by_email(email) is None:
-            accounts.create_user(email=email, display_name=name, password=DEMO_PASSWORD,
-                                 password_hash=password_hash, role=role, language="fr")
+            accounts.create_user(
+                email=email,
+                display_name=name,
+                password=DEMO_PASSWORD,
+                password_hash=password_hash,
+                role=role,
+                language="fr",
+            )
 
 
 def load_panel(facilitator) -> Panel:
@@ -192,8 +198,13 @@ def load_referral(panel: Panel, facilitator):
     if referral is not None:
         return referral
     referral = referrals.create_referral(
-        panel=panel, title=text.TITLE, question=text.QUESTION, context_md=text.CONTEXT,
-        documents=text.DOCUMENTS, dates=text.dates(), actor=facilitator,
+        panel=panel,
+        title=text.TITLE,
+        question=text.QUESTION,
+        context_md=text.CONTEXT,
+        documents=text.DOCUMENTS,
+        dates=text.dates(),
+        actor=facilitator,
     )
     for phase in (Phase.OPEN, Phase.DELIBERATION):
         referrals.move_phase(referral, phase, actor=facilitator)
@@ -201,8 +212,9 @@ def load_referral(panel: Panel, facilitator):
 
     def write(parent, author_index, stance, body, replies):
         author = members[(author_index - 1) % len(members)]
-        contribution = referrals.post(referral, author, body, parent=parent,
-                                      stance=Stance(stance) if stance else None)
+        contribution = referrals.post(
+            referral, author, body, parent=parent, stance=Stance(stance) if stance else None
+        )
         for reply in replies:
             write(contribution, *reply)
         return contribution
@@ -239,17 +251,24 @@ def load_scale(count: int, facilitator, panel: Panel, seed: int = 7):
     """
     from consultation import markdown
     from consultation.referrals import services as referrals
-    from consultation.referrals.models import Contribution, Phase, Referral, Visibility
+    from consultation.referrals.models import Contribution, Phase, Visibility
 
     referral = referrals.create_referral(
-        panel=panel, title=f"{SCALE_TITLE} ({count})", question="Qu’en pensez-vous ?",
+        panel=panel,
+        title=f"{SCALE_TITLE} ({count})",
+        question="Qu’en pensez-vous ?",
         context_md="Données de démonstration pour mesurer la tenue en charge.",
-        participation=referrals.Participation.RESIDENTS, visibility=Visibility.PUBLIC,
+        participation=referrals.Participation.RESIDENTS,
+        visibility=Visibility.PUBLIC,
         actor=facilitator,
     )
     referrals.move_phase(referral, Phase.OPEN, actor=facilitator)
-    authors = [u.id for u in db.session.scalars(
-        sa.select(accounts.User).where(accounts.User.role == Role.RESIDENT).limit(40))]
+    authors = [
+        u.id
+        for u in db.session.scalars(
+            sa.select(accounts.User).where(accounts.User.role == Role.RESIDENT).limit(40)
+        )
+    ]
     rng = random.Random(seed)
     next_id = (db.session.scalar(sa.select(sa.func.max(Contribution.id))) or 0) + 1
     rows, nodes = [], []  # nodes: (id, root_id, depth, path)
@@ -273,22 +292,35 @@ def load_scale(count: int, facilitator, panel: Panel, seed: int = 7):
                 node = (next_id, next_id, 0, own)
                 parent = None
         nodes.append(node)
-        rows.append({
-            "id": next_id, "referral_id": referral.id, "author_id": rng.choice(authors),
-            "parent_id": parent[0] if parent else None, "root_id": node[1], "depth": node[2],
-            "path": node[3], "body_md": body, "body_html": html,
-            "created_at": start + timedelta(minutes=index * 8), "highlighted": False,
-            "support_count": rng.randint(0, 5), "reply_count": 0,
-        })
+        rows.append(
+            {
+                "id": next_id,
+                "referral_id": referral.id,
+                "author_id": rng.choice(authors),
+                "parent_id": parent[0] if parent else None,
+                "root_id": node[1],
+                "depth": node[2],
+                "path": node[3],
+                "body_md": body,
+                "body_html": html,
+                "created_at": start + timedelta(minutes=index * 8),
+                "highlighted": False,
+                "support_count": rng.randint(0, 5),
+                "reply_count": 0,
+            }
+        )
         next_id += 1
     replies = Counter(r["parent_id"] for r in rows if r["parent_id"])
     for row in rows:
         row["reply_count"] = replies.get(row["id"], 0)
     for batch in range(0, len(rows), 1000):
-        db.session.execute(sa.insert(Contribution), rows[batch:batch + 1000])
+        db.session.execute(sa.insert(Contribution), rows[batch : batch + 1000])
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(sa.text(
-            "SELECT setval(pg_get_serial_sequence('contributions', 'id'), "
-            "(SELECT max(id) FROM contributions))"))
+        db.session.execute(
+            sa.text(
+                "SELECT setval(pg_get_serial_sequence('contributions', 'id'), "
+                "(SELECT max(id) FROM contributions))"
+            )
+        )
     db.session.flush()
     return referral

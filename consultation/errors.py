@@ -51,8 +51,10 @@ def init_app(app) -> None:
         return page(
             413,
             _("File too large"),
-            _("The file is larger than %(n)s MB. Split it or remove unused columns.",
-              n=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)),
+            _(
+                "The file is larger than %(n)s MB. Split it or remove unused columns.",
+                n=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024),
+            ),
         )
 
     @app.errorhandler(429)

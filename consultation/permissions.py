@@ -123,8 +123,10 @@ def can_support(user, referral) -> bool:
 
 
 def can_report(user, referral) -> bool:
-    return is_signed_in(user) and _phase_allows(referral, "report") and can_read_referral(
-        user, referral
+    return (
+        is_signed_in(user)
+        and _phase_allows(referral, "report")
+        and can_read_referral(user, referral)
     )
 
 
@@ -146,6 +148,16 @@ def can_edit_contribution(user, contribution) -> bool:
 def can_see_hidden_text(user, contribution) -> bool:
     """A hidden text stays readable by its author and the facilitators."""
     return can_moderate(user) or (is_signed_in(user) and contribution.author_id == user.id)
+
+
+def is_member_for(user, manifesto) -> bool:
+    """An active member of the panel the manifesto's referral was referred to."""
+    return is_signed_in(user) and _is_member(user, manifesto.referral.panel)
+
+
+def can_amend(user, manifesto) -> bool:
+    """Propose, co-sign and revise amendments: panel members, while amendments are open."""
+    return manifesto.status.value == "amending" and is_member_for(user, manifesto)
 
 
 def authorize(allowed: bool) -> None:
@@ -184,6 +196,8 @@ OBJECT_RULES = {
         can_moderate,
         can_edit_contribution,
         can_see_hidden_text,
+        is_member_for,
+        can_amend,
     )
 }
 

@@ -54,7 +54,8 @@ def test_500_page_rolls_back_the_session(make_app, lang, text):
 def test_an_oversized_upload_gets_a_clear_page(make_app):
     app = make_app(MAX_CONTENT_LENGTH=1024 * 1024)
     client = app.test_client()
-    response = client.post("/login", data={"email": "x" * (2 * 1024 * 1024)},
-                           headers={"Accept-Language": "en"})
+    response = client.post(
+        "/login", data={"email": "x" * (2 * 1024 * 1024)}, headers={"Accept-Language": "en"}
+    )
     assert response.status_code == 413
     assert "larger than 1 MB" in response.get_data(as_text=True)

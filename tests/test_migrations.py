@@ -10,11 +10,12 @@ from consultation.extensions import db, include_in_migrations
 def schema_differences(app):
     with app.app_context(), db.engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={
+            connection,
+            opts={
                 "compare_type": True,
                 "render_as_batch": True,
                 "include_name": include_in_migrations,
-            }
+            },
         )
         return compare_metadata(context, db.metadata)
 

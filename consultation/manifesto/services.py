@@ -31,10 +31,13 @@ STATUS_ORDER = list(ManifestoStatus)
 def describe_draft_error(code: str) -> str:
     return {
         "empty": _("The file is empty."),
-        "no_clause": _("No clause was found: write each clause as a paragraph or a list item, "
-                       "under headings for the sections."),
-        "unreadable": _("The file cannot be read as text. Save it as Markdown or plain text "
-                        "(UTF-8)."),
+        "no_clause": _(
+            "No clause was found: write each clause as a paragraph or a list item, "
+            "under headings for the sections."
+        ),
+        "unreadable": _(
+            "The file cannot be read as text. Save it as Markdown or plain text (UTF-8)."
+        ),
         "too_large": _("The file is too large (2 MB at most)."),
     }.get(code, code)
 
@@ -47,8 +50,9 @@ def read_draft(content: bytes) -> importing.Draft:
         raise DomainError(describe_draft_error(error.code)) from None
 
 
-def import_manifesto(referral: Referral, content: bytes, *, title: str | None = None,
-                     actor=None) -> Manifesto:
+def import_manifesto(
+    referral: Referral, content: bytes, *, title: str | None = None, actor=None
+) -> Manifesto:
     """Create a manifesto answering ``referral`` from a Markdown draft.
 
     Headings become sections, paragraphs and list items clauses, each with a first
@@ -56,8 +60,12 @@ def import_manifesto(referral: Referral, content: bytes, *, title: str | None = 
     """
     draft = read_draft(content)
     title = (title or draft.title or "").strip() or _("Manifesto")
-    manifesto = Manifesto(referral_id=referral.id, title=title[:200],
-                          preamble_md=draft.preamble, created_by_id=getattr(actor, "id", None))
+    manifesto = Manifesto(
+        referral_id=referral.id,
+        title=title[:200],
+        preamble_md=draft.preamble,
+        created_by_id=getattr(actor, "id", None),
+    )
     db.session.add(manifesto)
     db.session.flush()
     for s_index, drafted in enumerate(draft.sections, start=1):
@@ -68,21 +76,37 @@ def import_manifesto(referral: Referral, content: bytes, *, title: str | None = 
             clause = Clause(manifesto_id=manifesto.id, section_id=section.id, position=c_index)
             db.session.add(clause)
             db.session.flush()
-            db.session.add(ClauseVersion(clause_id=clause.id, number=1, text=text,
-                                         source=VersionSource.IMPORT,
-                                         author_id=getattr(actor, "id", None)))
+            db.session.add(
+                ClauseVersion(
+                    clause_id=clause.id,
+                    number=1,
+                    text=text,
+                    source=VersionSource.IMPORT,
+                    author_id=getattr(actor, "id", None),
+                )
+            )
     db.session.flush()
-    record("manifesto.imported", actor=actor, obj=manifesto,
-           details={"referral": referral.id, "sections": len(draft.sections),
-                    "clauses": draft.clause_count})
+    record(
+        "manifesto.imported",
+        actor=actor,
+        obj=manifesto,
+        details={
+            "referral": referral.id,
+            "sections": len(draft.sections),
+            "clauses": draft.clause_count,
+        },
+    )
     return manifesto
 
 
 def load(manifesto_id: int) -> Manifesto | None:
     """A manifesto with its sections, clauses and versions in three queries."""
     return db.session.scalar(
-        sa.select(Manifesto).where(Manifesto.id == manifesto_id).options(
-            selectinload(Manifesto.sections).selectinload(Section.clauses)
+        sa.select(Manifesto)
+        .where(Manifesto.id == manifesto_id)
+        .options(
+            selectinload(Manifesto.sections)
+            .selectinload(Section.clauses)
             .selectinload(Clause.versions)
         )
     )
@@ -93,8 +117,13 @@ def numbered(manifesto: Manifesto) -> list[tuple[str, Section, list[tuple[str, C
     result = []
     for s_index, section in enumerate(manifesto.sections, start=1):
         clauses = [c for c in section.clauses if c.deleted_at is None]
-        result.append((str(s_index), section,
-                       [(f"{s_index}.{c_index}", c) for c_index, c in enumerate(clauses, 1)]))
+        result.append(
+            (
+                str(s_index),
+                section,
+                [(f"{s_index}.{c_index}", c) for c_index, c in enumerate(clauses, 1)],
+            )
+        )
     return result
 
 
@@ -105,18 +134,28 @@ def edit_clause(clause: Clause, text: str, *, actor=None) -> ClauseVersion:
     """
     manifesto = db.session.get(Manifesto, clause.manifesto_id)
     if manifesto.status is not ManifestoStatus.DRAFTING:
-        raise DomainError(_("Clauses can be edited directly only while the manifesto is being "
-                            "drafted; after that, through amendments."))
+        raise DomainError(
+            _(
+                "Clauses can be edited directly only while the manifesto is being "
+                "drafted; after that, through amendments."
+            )
+        )
     text = (text or "").strip()
     if not text:
         raise DomainError(_("A clause cannot be empty."))
     if len(text) > markdown.MAX_LENGTH:
-        raise DomainError(_("The text is too long: %(n)s characters at most.",
-                            n=markdown.MAX_LENGTH))
+        raise DomainError(
+            _("The text is too long: %(n)s characters at most.", n=markdown.MAX_LENGTH)
+        )
     if text == clause.current.text:
         raise DomainError(_("The text is the same as the current version."))
-    version = ClauseVersion(clause_id=clause.id, number=clause.current.number + 1, text=text,
-                            source=VersionSource.FACILITATOR, author_id=getattr(actor, "id", None))
+    version = ClauseVersion(
+        clause_id=clause.id,
+        number=clause.current.number + 1,
+        text=text,
+        source=VersionSource.FACILITATOR,
+        author_id=getattr(actor, "id", None),
+    )
     db.session.add(version)
     db.session.flush()
     db.session.refresh(clause)
@@ -135,10 +174,17 @@ def move_status(manifesto: Manifesto, to: ManifestoStatus, *, actor=None) -> Non
         raise DomainError(_("A manifesto moves one step forward at a time."))
     previous = manifesto.status
     manifesto.status = to
-    record("manifesto.status_moved", actor=actor, obj=manifesto,
-           details={"from": previous.value, "to": to.value})
+    record(
+        "manifesto.status_moved",
+        actor=actor,
+        obj=manifesto,
+        details={"from": previous.value, "to": to.value},
+    )
 
 
 def manifestos_for(referral: Referral) -> list[Manifesto]:
-    return list(db.session.scalars(
-        sa.select(Manifesto).where(Manifesto.referral_id == referral.id).order_by(Manifesto.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Manifesto).where(Manifesto.referral_id == referral.id).order_by(Manifesto.id)
+        )
+    )

@@ -3,17 +3,20 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from consultation.errors import DomainError
 from consultation.extensions import db
-from consultation.manifesto import services
-from consultation.manifesto.forms import ClauseEditForm, ImportForm
-from consultation.manifesto.models import Clause, ManifestoStatus
+from consultation.manifesto import amendments, services, textdiff
+from consultation.manifesto.forms import AmendmentForm, ClauseEditForm, ImportForm, ReviseForm
+from consultation.manifesto.models import Amendment, AmendmentKind, Clause, ManifestoStatus
 from consultation.permissions import (
     anyone,
     authorize,
+    can_amend,
     can_manage_referrals,
     can_read_referral,
+    is_signed_in,
     require,
 )
 from consultation.referrals.models import Referral
@@ -55,9 +58,12 @@ def load_clause(manifesto, clause_id: int) -> Clause:
 def show(manifesto_id):
     """The manifesto: preamble, numbered sections and clauses."""
     manifesto = load_manifesto(manifesto_id)
-    return render_template("manifesto/show.html", manifesto=manifesto,
-                           sections=services.numbered(manifesto),
-                           next_status=services.next_status(manifesto))
+    return render_template(
+        "manifesto/show.html",
+        manifesto=manifesto,
+        sections=services.numbered(manifesto),
+        next_status=services.next_status(manifesto),
+    )
 
 
 @bp.route("/referrals/<int:referral_id>/manifestos/import", methods=["GET", "POST"])
@@ -77,8 +83,9 @@ def import_draft(referral_id):
             draft = services.read_draft(content)
             text = content.decode("utf-8", errors="replace") if b"\x00" not in content else ""
             if request.form.get("confirm") == "1":
-                manifesto = services.import_manifesto(referral, content, title=form.title.data,
-                                                      actor=current_user)
+                manifesto = services.import_manifesto(
+                    referral, content, title=form.title.data, actor=current_user
+                )
                 db.session.commit()
                 flash(_("Manifesto imported: %(n)s clauses.", n=draft.clause_count), "success")
                 return redirect(url_for("manifesto.show", manifesto_id=manifesto.id))
@@ -86,8 +93,9 @@ def import_draft(referral_id):
             db.session.rollback()
             form.text.errors.append(error.message)
             draft = None
-    return render_template("manifesto/import.html", referral=referral, form=form, draft=draft,
-                           text=text), (400 if form.errors else 200)
+    return render_template(
+        "manifesto/import.html", referral=referral, form=form, draft=draft, text=text
+    ), (400 if form.errors else 200)
 
 
 @bp.post("/manifestos/<int:manifesto_id>/status")
@@ -96,13 +104,13 @@ def move_status(manifesto_id):
     """Move the manifesto to its next stage."""
     manifesto = load_manifesto(manifesto_id)
     try:
-        services.move_status(manifesto, ManifestoStatus(request.form.get("to", "")),
-                             actor=current_user)
+        services.move_status(
+            manifesto, ManifestoStatus(request.form.get("to", "")), actor=current_user
+        )
     except ValueError:
         abort(400)
     db.session.commit()
-    flash(_("The manifesto is now: %(status)s.", status=status_label(manifesto.status)),
-          "success")
+    flash(_("The manifesto is now: %(status)s.", status=status_label(manifesto.status)), "success")
     return redirect(url_for("manifesto.show", manifesto_id=manifesto.id))
 
 
@@ -112,13 +120,41 @@ def clause(manifesto_id, clause_id):
     """A clause's history: every version, where it came from."""
     manifesto = load_manifesto(manifesto_id)
     item = load_clause(manifesto, clause_id)
-    return render_template("manifesto/clause.html", manifesto=manifesto, clause=item,
-                           number=dict((c.id, n) for _s, _sec, cs in services.numbered(manifesto)
-                                       for n, c in cs).get(item.id, "—"))
+    versions = item.versions
+    numbers = [v.number for v in versions]
+    a = request.args.get("from", type=int) or (numbers[-2] if len(numbers) > 1 else numbers[-1])
+    b = request.args.get("to", type=int) or numbers[-1]
+    by_number = {v.number: v for v in versions}
+    if a not in by_number or b not in by_number:
+        abort(404)
+    return render_template(
+        "manifesto/clause.html",
+        manifesto=manifesto,
+        clause=item,
+        number=clause_number(manifesto, item),
+        compare=(a, b),
+        diff=Markup(textdiff.diff_html(by_number[a].text, by_number[b].text)),
+        blame=_blame(versions),
+        amendments=amendments.for_clause(item),
+        amend_form=AmendmentForm() if can_amend(current_user, manifesto) else None,
+    )
 
 
-@bp.route("/manifestos/<int:manifesto_id>/clauses/<int:clause_id>/edit",
-          methods=["GET", "POST"])
+def clause_number(manifesto, clause) -> str:
+    for _s, _section, clauses in services.numbered(manifesto):
+        for number, item in clauses:
+            if item.id == clause.id:
+                return number
+    return "—"
+
+
+def _blame(versions) -> list[tuple[str, object]]:
+    """Each passage of the current text with the version that introduced it."""
+    pieces = textdiff.blame([v.text for v in versions])
+    return [(text, versions[index]) for text, index in pieces]
+
+
+@bp.route("/manifestos/<int:manifesto_id>/clauses/<int:clause_id>/edit", methods=["GET", "POST"])
 @require(can_manage_referrals)
 def edit_clause(manifesto_id, clause_id):
     """Edit a clause while drafting: the edit becomes a new version."""
@@ -136,7 +172,108 @@ def edit_clause(manifesto_id, clause_id):
         else:
             db.session.commit()
             flash(_("New version saved."), "success")
-            return redirect(url_for("manifesto.clause", manifesto_id=manifesto.id,
-                                    clause_id=item.id))
-    return render_template("manifesto/edit_clause.html", manifesto=manifesto, clause=item,
-                           form=form)
+            return redirect(
+                url_for("manifesto.clause", manifesto_id=manifesto.id, clause_id=item.id)
+            )
+    return render_template(
+        "manifesto/edit_clause.html", manifesto=manifesto, clause=item, form=form
+    )
+
+
+@bp.route("/manifestos/<int:manifesto_id>/clauses/<int:clause_id>/amend", methods=["GET", "POST"])
+@require(is_signed_in, object_rule=can_amend)
+def amend(manifesto_id, clause_id):
+    """Propose an amendment to a clause, after seeing its changes."""
+    manifesto = load_manifesto(manifesto_id)
+    item = load_clause(manifesto, clause_id)
+    authorize(can_amend(current_user, manifesto))
+    form = AmendmentForm()
+    if request.method == "GET":
+        form.text.data = item.current.text
+    diff = None
+    if form.validate_on_submit():
+        kind = AmendmentKind(form.kind.data)
+        if form.preview.data:
+            proposed = "" if kind is AmendmentKind.DELETE else (form.text.data or "")
+            base = "" if kind is AmendmentKind.INSERT_AFTER else item.current.text
+            diff = Markup(textdiff.diff_html(base, proposed))
+        else:
+            try:
+                amendment = amendments.propose(
+                    manifesto, item, kind, form.text.data, form.rationale.data, current_user
+                )
+            except DomainError as error:
+                db.session.rollback()
+                form.text.errors.append(error.message)
+            else:
+                db.session.commit()
+                flash(_("Your amendment is proposed."), "success")
+                return redirect(
+                    url_for(
+                        "manifesto.amendment", manifesto_id=manifesto.id, amendment_id=amendment.id
+                    )
+                )
+    return render_template(
+        "manifesto/amend.html",
+        manifesto=manifesto,
+        clause=item,
+        form=form,
+        diff=diff,
+        number=clause_number(manifesto, item),
+    ), (400 if form.errors else 200)
+
+
+def load_amendment(manifesto, amendment_id: int) -> Amendment:
+    amendment = db.get_or_404(Amendment, amendment_id)
+    if amendment.manifesto_id != manifesto.id:
+        abort(404)
+    return amendment
+
+
+@bp.get("/manifestos/<int:manifesto_id>/amendments/<int:amendment_id>")
+@require(anyone, object_rule=can_read_referral)
+def amendment(manifesto_id, amendment_id):
+    """An amendment: its changes against its base, its rationale, signatures, history."""
+    manifesto = load_manifesto(manifesto_id)
+    item = load_amendment(manifesto, amendment_id)
+    base = item.base_version.text if item.kind is not AmendmentKind.INSERT_AFTER else ""
+    proposed = item.proposed_text or ""
+    return render_template(
+        "manifesto/amendment.html",
+        manifesto=manifesto,
+        amendment=item,
+        number=clause_number(manifesto, item.clause),
+        diff=Markup(textdiff.diff_html(base, proposed)),
+        may_amend=can_amend(current_user, manifesto),
+        revise_form=ReviseForm(),
+    )
+
+
+@bp.post("/manifestos/<int:manifesto_id>/amendments/<int:amendment_id>/<action>")
+@require(is_signed_in, object_rule=can_amend)
+def amendment_action(manifesto_id, amendment_id, action):
+    """Co-sign, withdraw or revise an amendment."""
+    manifesto = load_manifesto(manifesto_id)
+    item = load_amendment(manifesto, amendment_id)
+    try:
+        if action == "cosign":
+            amendments.cosign(item, current_user)
+            message = _("You co-signed this amendment.")
+        elif action == "withdraw":
+            amendments.withdraw(item, current_user)
+            message = _("The amendment is withdrawn.")
+        elif action == "revise":
+            form = ReviseForm()
+            if not form.validate_on_submit():
+                abort(400)
+            amendments.revise(item, current_user, form.text.data)
+            message = _("The amendment is revised against the current text.")
+        else:
+            abort(404)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("manifesto.amendment", manifesto_id=manifesto.id, amendment_id=item.id))

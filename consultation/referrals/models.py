@@ -117,9 +117,7 @@ class Contribution(db.Model):
 
     referral: Mapped[Referral] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
-    parent: Mapped["Contribution | None"] = relationship(
-        remote_side=[id], foreign_keys=[parent_id]
-    )
+    parent: Mapped["Contribution | None"] = relationship(remote_side=[id], foreign_keys=[parent_id])
 
     @property
     def is_hidden(self) -> bool:

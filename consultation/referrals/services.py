@@ -48,24 +48,38 @@ REPLIES_SHOWN = 50
 
 def touch(referral_id: int) -> None:
     """Note that what a referral's pages show has changed (their cached parts expire)."""
-    db.session.execute(sa.update(Referral).where(Referral.id == referral_id)
-                       .values(version=Referral.version + 1))
+    db.session.execute(
+        sa.update(Referral).where(Referral.id == referral_id).values(version=Referral.version + 1)
+    )
 
 
-def create_referral(*, panel: Panel, title: str, question: str, context_md: str = "",
-                    documents: list[dict] | None = None,
-                    participation: Participation = Participation.MEMBERS,
-                    visibility: Visibility = Visibility.PUBLIC, dates: dict | None = None,
-                    actor=None) -> Referral:
+def create_referral(
+    *,
+    panel: Panel,
+    title: str,
+    question: str,
+    context_md: str = "",
+    documents: list[dict] | None = None,
+    participation: Participation = Participation.MEMBERS,
+    visibility: Visibility = Visibility.PUBLIC,
+    dates: dict | None = None,
+    actor=None,
+) -> Referral:
     """Create a referral in the draft phase. Raises DomainError on empty title or question."""
     if not title.strip() or not question.strip():
         raise DomainError(_("A referral needs a title and a question."))
     _check_length(context_md)
     referral = Referral(
-        panel_id=panel.id, title=title.strip(), question=question.strip(),
-        context_md=context_md, context_html=str(markdown.render(context_md)),
-        documents=_clean_documents(documents or []), participation=participation,
-        visibility=visibility, phase=Phase.DRAFT, created_by_id=getattr(actor, "id", None),
+        panel_id=panel.id,
+        title=title.strip(),
+        question=question.strip(),
+        context_md=context_md,
+        context_html=str(markdown.render(context_md)),
+        documents=_clean_documents(documents or []),
+        participation=participation,
+        visibility=visibility,
+        phase=Phase.DRAFT,
+        created_by_id=getattr(actor, "id", None),
         **(dates or {}),
     )
     db.session.add(referral)
@@ -74,9 +88,18 @@ def create_referral(*, panel: Panel, title: str, question: str, context_md: str 
     return referral
 
 
-def update_referral(referral: Referral, *, title: str, question: str, context_md: str,
-                    documents: list[dict], participation: Participation,
-                    visibility: Visibility, dates: dict, actor=None) -> None:
+def update_referral(
+    referral: Referral,
+    *,
+    title: str,
+    question: str,
+    context_md: str,
+    documents: list[dict],
+    participation: Participation,
+    visibility: Visibility,
+    dates: dict,
+    actor=None,
+) -> None:
     """Change a referral's text and settings (the phase moves separately)."""
     if not title.strip() or not question.strip():
         raise DomainError(_("A referral needs a title and a question."))
@@ -113,14 +136,22 @@ def move_phase(referral: Referral, to: Phase, *, actor=None) -> PhaseChange:
     """Move the referral to the next phase (only forward, one step). Audited."""
     if to is not next_phase(referral):
         raise DomainError(_("A referral moves one phase forward at a time."))
-    change = PhaseChange(referral_id=referral.id, from_phase=referral.phase, to_phase=to,
-                         actor_id=getattr(actor, "id", None))
+    change = PhaseChange(
+        referral_id=referral.id,
+        from_phase=referral.phase,
+        to_phase=to,
+        actor_id=getattr(actor, "id", None),
+    )
     referral.phase = to
     db.session.add(change)
     db.session.flush()
     touch(referral.id)
-    record("referral.phase_moved", actor=actor, obj=referral,
-           details={"from": change.from_phase.value, "to": to.value})
+    record(
+        "referral.phase_moved",
+        actor=actor,
+        obj=referral,
+        details={"from": change.from_phase.value, "to": to.value},
+    )
     return change
 
 
@@ -129,8 +160,9 @@ def move_phase(referral: Referral, to: Phase, *, actor=None) -> PhaseChange:
 
 def _check_length(text: str) -> None:
     if len(text or "") > markdown.MAX_LENGTH:
-        raise DomainError(_("The text is too long: %(n)s characters at most.",
-                            n=markdown.MAX_LENGTH))
+        raise DomainError(
+            _("The text is too long: %(n)s characters at most.", n=markdown.MAX_LENGTH)
+        )
 
 
 def _check_body(body: str) -> str:
@@ -141,8 +173,14 @@ def _check_body(body: str) -> str:
     return body
 
 
-def post(referral: Referral, author, body: str, *, stance: Stance | None = None,
-         parent: Contribution | None = None) -> Contribution:
+def post(
+    referral: Referral,
+    author,
+    body: str,
+    *,
+    stance: Stance | None = None,
+    parent: Contribution | None = None,
+) -> Contribution:
     """Post a contribution, or a reply to ``parent``.
 
     Raises DomainError when the phase or the author's rights do not allow it, when the
@@ -161,9 +199,13 @@ def post(referral: Referral, author, body: str, *, stance: Stance | None = None,
         if parent.depth + 1 > MAX_DEPTH:
             raise DomainError(_("This thread is too deep: reply higher up."))
     contribution = Contribution(
-        referral_id=referral.id, author_id=author.id, body_md=body,
-        body_html=str(markdown.render(body)), stance=stance,
-        parent_id=parent.id if parent else None, depth=parent.depth + 1 if parent else 0,
+        referral_id=referral.id,
+        author_id=author.id,
+        body_md=body,
+        body_html=str(markdown.render(body)),
+        stance=stance,
+        parent_id=parent.id if parent else None,
+        depth=parent.depth + 1 if parent else 0,
     )
     db.session.add(contribution)
     db.session.flush()
@@ -175,13 +217,18 @@ def post(referral: Referral, author, body: str, *, stance: Stance | None = None,
         contribution.root_id = parent.root_id
         contribution.path = f"{parent.path}.{own}"
         db.session.execute(
-            sa.update(Contribution).where(Contribution.id == parent.id)
+            sa.update(Contribution)
+            .where(Contribution.id == parent.id)
             .values(reply_count=Contribution.reply_count + 1)
         )
     db.session.flush()
     touch(referral.id)
-    record("contribution.posted", actor=author, obj=contribution,
-           details={"referral": referral.id, "parent": contribution.parent_id})
+    record(
+        "contribution.posted",
+        actor=author,
+        obj=contribution,
+        details={"referral": referral.id, "parent": contribution.parent_id},
+    )
     return contribution
 
 
@@ -190,13 +237,18 @@ def edit(contribution: Contribution, author, body: str) -> None:
     if not permissions.can_edit_contribution(author, contribution):
         raise DomainError(_("You cannot edit this contribution."))
     if utcnow() - contribution.created_at > EDIT_WINDOW:
-        raise DomainError(_("Contributions can be edited for %(n)s minutes after posting.",
-                            n=int(EDIT_WINDOW.total_seconds() // 60)))
+        raise DomainError(
+            _(
+                "Contributions can be edited for %(n)s minutes after posting.",
+                n=int(EDIT_WINDOW.total_seconds() // 60),
+            )
+        )
     body = _check_body(body)
     if body == contribution.body_md:
         return
-    db.session.add(ContributionRevision(contribution_id=contribution.id,
-                                        body_md=contribution.body_md))
+    db.session.add(
+        ContributionRevision(contribution_id=contribution.id, body_md=contribution.body_md)
+    )
     contribution.body_md = body
     contribution.body_html = str(markdown.render(body))
     contribution.edited_at = utcnow()
@@ -205,11 +257,13 @@ def edit(contribution: Contribution, author, body: str) -> None:
 
 
 def revisions(contribution: Contribution) -> list[ContributionRevision]:
-    return list(db.session.scalars(
-        sa.select(ContributionRevision).where(
-            ContributionRevision.contribution_id == contribution.id
-        ).order_by(ContributionRevision.id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(ContributionRevision)
+            .where(ContributionRevision.contribution_id == contribution.id)
+            .order_by(ContributionRevision.id)
+        )
+    )
 
 
 def toggle_support(contribution: Contribution, user) -> bool:
@@ -221,8 +275,11 @@ def toggle_support(contribution: Contribution, user) -> bool:
         raise DomainError(_("You cannot support contributions in this referral now."))
     if contribution.is_hidden:
         raise DomainError(_("A hidden contribution cannot be supported."))
-    existing = db.session.scalar(sa.select(Support).where(
-        Support.contribution_id == contribution.id, Support.user_id == user.id))
+    existing = db.session.scalar(
+        sa.select(Support).where(
+            Support.contribution_id == contribution.id, Support.user_id == user.id
+        )
+    )
     delta = -1 if existing else 1
     if existing:
         db.session.delete(existing)
@@ -230,12 +287,16 @@ def toggle_support(contribution: Contribution, user) -> bool:
         db.session.add(Support(contribution_id=contribution.id, user_id=user.id))
     db.session.flush()
     db.session.execute(
-        sa.update(Contribution).where(Contribution.id == contribution.id)
+        sa.update(Contribution)
+        .where(Contribution.id == contribution.id)
         .values(support_count=Contribution.support_count + delta)
     )
     touch(contribution.referral_id)
-    record("contribution.supported" if delta > 0 else "contribution.support_withdrawn",
-           actor=user, obj=contribution)
+    record(
+        "contribution.supported" if delta > 0 else "contribution.support_withdrawn",
+        actor=user,
+        obj=contribution,
+    )
     return delta > 0
 
 
@@ -267,16 +328,27 @@ def hide(contribution: Contribution, actor, reason: str) -> None:
     contribution.hidden_at = utcnow()
     contribution.hidden_reason = reason[:2000]
     contribution.hidden_by_id = actor.id
-    db.session.execute(sa.update(Report).where(Report.contribution_id == contribution.id,
-                                               Report.resolved_at.is_(None))
-                       .values(resolved_at=utcnow()))
+    db.session.execute(
+        sa.update(Report)
+        .where(Report.contribution_id == contribution.id, Report.resolved_at.is_(None))
+        .values(resolved_at=utcnow())
+    )
     author = contribution.author
     if author.is_active and author.email:
-        link = mail.external_url("referrals.contribution", referral_id=contribution.referral_id,
-                       contribution_id=contribution.id)
-        mail.send_template(author.email, "contribution_hidden", author.language,
-                           contribution=contribution, referral=contribution.referral,
-                           reason=contribution.hidden_reason, link=link)
+        link = mail.external_url(
+            "referrals.contribution",
+            referral_id=contribution.referral_id,
+            contribution_id=contribution.id,
+        )
+        mail.send_template(
+            author.email,
+            "contribution_hidden",
+            author.language,
+            contribution=contribution,
+            referral=contribution.referral,
+            reason=contribution.hidden_reason,
+            link=link,
+        )
     touch(contribution.referral_id)
     record("contribution.hidden", actor=actor, obj=contribution, details={"reason": reason})
 
@@ -289,8 +361,12 @@ def unhide(contribution: Contribution, actor) -> None:
         raise DomainError(_("This contribution is not hidden."))
     contribution.hidden_at = None
     touch(contribution.referral_id)
-    record("contribution.restored", actor=actor, obj=contribution,
-           details={"reason_was": contribution.hidden_reason})
+    record(
+        "contribution.restored",
+        actor=actor,
+        obj=contribution,
+        details={"reason_was": contribution.hidden_reason},
+    )
 
 
 def set_highlight(contribution: Contribution, actor, highlighted: bool) -> None:
@@ -299,8 +375,11 @@ def set_highlight(contribution: Contribution, actor, highlighted: bool) -> None:
         raise DomainError(_("Only facilitators can highlight contributions."))
     contribution.highlighted = highlighted
     touch(contribution.referral_id)
-    record("contribution.highlighted" if highlighted else "contribution.unhighlighted",
-           actor=actor, obj=contribution)
+    record(
+        "contribution.highlighted" if highlighted else "contribution.unhighlighted",
+        actor=actor,
+        obj=contribution,
+    )
 
 
 def add_synthesis(referral: Referral, actor, body: str) -> SynthesisNote:
@@ -308,8 +387,12 @@ def add_synthesis(referral: Referral, actor, body: str) -> SynthesisNote:
     if not permissions.can_moderate(actor, referral):
         raise DomainError(_("Only facilitators can write synthesis notes."))
     body = _check_body(body)
-    note = SynthesisNote(referral_id=referral.id, author_id=actor.id, body_md=body,
-                         body_html=str(markdown.render(body)))
+    note = SynthesisNote(
+        referral_id=referral.id,
+        author_id=actor.id,
+        body_md=body,
+        body_html=str(markdown.render(body)),
+    )
     db.session.add(note)
     db.session.flush()
     touch(referral.id)
@@ -323,8 +406,7 @@ def add_synthesis(referral: Referral, actor, body: str) -> SynthesisNote:
 class ThreadPage:
     """One page of a referral's threads, loaded in a fixed number of queries."""
 
-    def __init__(self, pagination, by_root: dict[int, list[Contribution]],
-                 supported: set[int]):
+    def __init__(self, pagination, by_root: dict[int, list[Contribution]], supported: set[int]):
         self.pagination = pagination
         self.roots = pagination.items
         self.by_root = by_root
@@ -333,8 +415,13 @@ class ThreadPage:
         self.by_id.update((c.id, c) for replies in by_root.values() for c in replies)
 
 
-def thread_page(referral: Referral, viewer, page: int = 1, per_page: int = PAGE_SIZE,
-                root: Contribution | None = None) -> ThreadPage:
+def thread_page(
+    referral: Referral,
+    viewer,
+    page: int = 1,
+    per_page: int = PAGE_SIZE,
+    root: Contribution | None = None,
+) -> ThreadPage:
     """A page of threads (roots newest first, highlighted first) with their replies.
 
     With ``root``, one whole thread, paginated by replies. The number of queries does
@@ -345,17 +432,24 @@ def thread_page(referral: Referral, viewer, page: int = 1, per_page: int = PAGE_
             sa.select(Contribution)
             .where(Contribution.referral_id == referral.id, Contribution.parent_id.is_(None))
             .options(selectinload(Contribution.author))
-            .order_by(Contribution.highlighted.desc(), Contribution.created_at.desc(),
-                      Contribution.id.desc())
+            .order_by(
+                Contribution.highlighted.desc(),
+                Contribution.created_at.desc(),
+                Contribution.id.desc(),
+            )
         )
         pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
         root_ids = [c.id for c in pagination.items]
-        replies = db.session.scalars(
-            sa.select(Contribution)
-            .where(Contribution.root_id.in_(root_ids), Contribution.parent_id.is_not(None))
-            .options(selectinload(Contribution.author))
-            .order_by(Contribution.root_id, Contribution.path)
-        ).all() if root_ids else []
+        replies = (
+            db.session.scalars(
+                sa.select(Contribution)
+                .where(Contribution.root_id.in_(root_ids), Contribution.parent_id.is_not(None))
+                .options(selectinload(Contribution.author))
+                .order_by(Contribution.root_id, Contribution.path)
+            ).all()
+            if root_ids
+            else []
+        )
         by_root: dict[int, list[Contribution]] = defaultdict(list)
         for reply in replies:
             by_root[reply.root_id].append(reply)
@@ -377,10 +471,13 @@ def supported_by(viewer, contribution_ids: list[int]) -> set[int]:
     """Which of these contributions the viewer supports (one query)."""
     if viewer is None or not viewer.is_authenticated or not contribution_ids:
         return set()
-    return set(db.session.scalars(
-        sa.select(Support.contribution_id).where(Support.user_id == viewer.id,
-                                                 Support.contribution_id.in_(contribution_ids))
-    ))
+    return set(
+        db.session.scalars(
+            sa.select(Support.contribution_id).where(
+                Support.user_id == viewer.id, Support.contribution_id.in_(contribution_ids)
+            )
+        )
+    )
 
 
 def replies_to(user, page: int = 1):
@@ -397,24 +494,34 @@ def replies_to(user, page: int = 1):
 
 
 def open_reports(referral: Referral) -> list[Report]:
-    return list(db.session.scalars(
-        sa.select(Report).join(Contribution).where(
-            Contribution.referral_id == referral.id, Report.resolved_at.is_(None)
-        ).options(selectinload(Report.contribution), selectinload(Report.reporter))
-        .order_by(Report.created_at)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Report)
+            .join(Contribution)
+            .where(Contribution.referral_id == referral.id, Report.resolved_at.is_(None))
+            .options(selectinload(Report.contribution), selectinload(Report.reporter))
+            .order_by(Report.created_at)
+        )
+    )
 
 
 def synthesis_notes(referral: Referral) -> list[SynthesisNote]:
-    return list(db.session.scalars(
-        sa.select(SynthesisNote).where(SynthesisNote.referral_id == referral.id)
-        .options(selectinload(SynthesisNote.author)).order_by(SynthesisNote.created_at)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(SynthesisNote)
+            .where(SynthesisNote.referral_id == referral.id)
+            .options(selectinload(SynthesisNote.author))
+            .order_by(SynthesisNote.created_at)
+        )
+    )
 
 
 def contribution_count(referral: Referral) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Contribution).where(
-        Contribution.referral_id == referral.id))
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Contribution)
+        .where(Contribution.referral_id == referral.id)
+    )
 
 
 # ------------------------------------------------------------------ search
@@ -466,8 +573,10 @@ def search(referral: Referral, query: str, viewer, limit: int = 50) -> list[tupl
             return []
     rows = db.session.execute(sql, params).all()
     contributions = {
-        c.id: c for c in db.session.scalars(
-            sa.select(Contribution).where(Contribution.id.in_([r[0] for r in rows]))
+        c.id: c
+        for c in db.session.scalars(
+            sa.select(Contribution)
+            .where(Contribution.id.in_([r[0] for r in rows]))
             .options(selectinload(Contribution.author))
         )
     }
@@ -491,27 +600,43 @@ def participation_stats(referral: Referral) -> dict:
     features).
     """
     per_day = Counter()
-    for created_at, in db.session.execute(
+    for (created_at,) in db.session.execute(
         sa.select(Contribution.created_at).where(Contribution.referral_id == referral.id)
     ):
         per_day[created_at.date()] += 1
     members = db.session.execute(
-        sa.select(Membership.user_id, Membership.volunteer_id)
-        .where(Membership.panel_id == referral.panel_id, Membership.user_id.is_not(None),
-               Membership.status.in_(SEATED))
+        sa.select(Membership.user_id, Membership.volunteer_id).where(
+            Membership.panel_id == referral.panel_id,
+            Membership.user_id.is_not(None),
+            Membership.status.in_(SEATED),
+        )
     ).all()
-    features_by_volunteer = dict(db.session.execute(
-        sa.select(Volunteer.id, Volunteer.features)
-        .where(Volunteer.id.in_([m.volunteer_id for m in members]))
-    ).all()) if members else {}
-    features_by_user = {m.user_id: features_by_volunteer.get(m.volunteer_id, {})
-                        for m in members}
-    counts_by_user = dict(db.session.execute(
-        sa.select(Contribution.author_id, sa.func.count())
-        .where(Contribution.referral_id == referral.id,
-               Contribution.author_id.in_(list(features_by_user)))
-        .group_by(Contribution.author_id)
-    ).all()) if features_by_user else {}
+    features_by_volunteer = (
+        dict(
+            db.session.execute(
+                sa.select(Volunteer.id, Volunteer.features).where(
+                    Volunteer.id.in_([m.volunteer_id for m in members])
+                )
+            ).all()
+        )
+        if members
+        else {}
+    )
+    features_by_user = {m.user_id: features_by_volunteer.get(m.volunteer_id, {}) for m in members}
+    counts_by_user = (
+        dict(
+            db.session.execute(
+                sa.select(Contribution.author_id, sa.func.count())
+                .where(
+                    Contribution.referral_id == referral.id,
+                    Contribution.author_id.in_(list(features_by_user)),
+                )
+                .group_by(Contribution.author_id)
+            ).all()
+        )
+        if features_by_user
+        else {}
+    )
     total_member_posts = sum(counts_by_user.values())
     seats = Counter()
     speech = Counter()
@@ -525,12 +650,14 @@ def participation_stats(referral: Referral) -> dict:
             {
                 "value": value,
                 "seat_share": seats[(feature, value)] / len(features_by_user),
-                "speech_share": (speech[(feature, value)] / total_member_posts
-                                 if total_member_posts else 0.0),
+                "speech_share": (
+                    speech[(feature, value)] / total_member_posts if total_member_posts else 0.0
+                ),
                 "members": seats[(feature, value)],
                 "contributions": speech[(feature, value)],
             }
-            for (f, value) in sorted(seats) if f == feature
+            for (f, value) in sorted(seats)
+            if f == feature
         ]
         for feature in features
     }
@@ -573,18 +700,29 @@ def send_digests(now: datetime | None = None) -> int:
             continue
         parent = sa.orm.aliased(Contribution)
         replies = db.session.scalars(
-            sa.select(Contribution).join(parent, Contribution.parent_id == parent.id)
-            .where(parent.author_id == user.id, Contribution.author_id != user.id,
-                   Contribution.created_at > subscription.last_sent_at,
-                   Contribution.created_at <= now, Contribution.hidden_at.is_(None))
+            sa.select(Contribution)
+            .join(parent, Contribution.parent_id == parent.id)
+            .where(
+                parent.author_id == user.id,
+                Contribution.author_id != user.id,
+                Contribution.created_at > subscription.last_sent_at,
+                Contribution.created_at <= now,
+                Contribution.hidden_at.is_(None),
+            )
             .options(selectinload(Contribution.author), selectinload(Contribution.referral))
             .order_by(Contribution.created_at)
         ).all()
         subscription.last_sent_at = now
         if not replies:
             continue
-        mail.send_template(user.email, "digest", user.language, user=user, replies=replies,
-                           link=mail.external_url("referrals.replies"))
+        mail.send_template(
+            user.email,
+            "digest",
+            user.language,
+            user=user,
+            replies=replies,
+            link=mail.external_url("referrals.replies"),
+        )
         sent += 1
     db.session.flush()
     return sent

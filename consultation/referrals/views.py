@@ -6,9 +6,8 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
-from flask_babel import pgettext
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
@@ -141,12 +140,15 @@ def create():
     if form.validate_on_submit():
         try:
             referral = services.create_referral(
-                panel=db.get_or_404(Panel, form.panel.data), title=form.title.data,
-                question=form.question.data, context_md=form.context_md.data or "",
+                panel=db.get_or_404(Panel, form.panel.data),
+                title=form.title.data,
+                question=form.question.data,
+                context_md=form.context_md.data or "",
                 documents=_documents_from(form.documents.data),
                 participation=Participation(form.participation.data),
                 visibility=Visibility(form.visibility.data),
-                dates={k: form[k].data for k in DATE_FIELDS}, actor=current_user,
+                dates={k: form[k].data for k in DATE_FIELDS},
+                actor=current_user,
             )
         except DomainError as error:
             form.documents.errors.append(error.message)
@@ -166,12 +168,15 @@ def edit_referral(referral_id):
     if form.validate_on_submit():
         try:
             services.update_referral(
-                referral, title=form.title.data, question=form.question.data,
+                referral,
+                title=form.title.data,
+                question=form.question.data,
                 context_md=form.context_md.data or "",
                 documents=_documents_from(form.documents.data),
                 participation=Participation(form.participation.data),
                 visibility=Visibility(form.visibility.data),
-                dates={k: form[k].data for k in DATE_FIELDS}, actor=current_user,
+                dates={k: form[k].data for k in DATE_FIELDS},
+                actor=current_user,
             )
         except DomainError as error:
             form.documents.errors.append(error.message)
@@ -192,8 +197,10 @@ def move_phase(referral_id):
     except ValueError:
         abort(400)
     db.session.commit()
-    flash(_("The referral is now in the phase “%(phase)s”.", phase=phase_label(referral.phase)),
-          "success")
+    flash(
+        _("The referral is now in the phase “%(phase)s”.", phase=phase_label(referral.phase)),
+        "success",
+    )
     return redirect(url_for("referrals.show", referral_id=referral.id))
 
 
@@ -217,8 +224,9 @@ _PLACEHOLDER = re.compile(r"<!--([SH])(\d+)-->")
 
 
 def _author_label(user) -> str:
-    return _("Former participant") if user.is_deleted or not user.display_name \
-        else user.display_name
+    return (
+        _("Former participant") if user.is_deleted or not user.display_name else user.display_name
+    )
 
 
 def _threads_fragment(referral: Referral, page: int, flags: Flags) -> dict:
@@ -233,15 +241,17 @@ def _threads_fragment(referral: Referral, page: int, flags: Flags) -> dict:
     threads = services.thread_page(referral, None, page=page)
     shown = list(threads.by_id.values())
     fragment = {
-        "html": render_template("referrals/_threads.html", referral=referral, threads=threads,
-                                flags=flags),
+        "html": render_template(
+            "referrals/_threads.html", referral=referral, threads=threads, flags=flags
+        ),
         "ids": [c.id for c in shown],
         "support": {c.id: (c.support_count, _author_label(c.author)) for c in shown},
         "hidden": {c.id: (c.author_id, c.body_html) for c in shown if c.is_hidden},
         "total": services.contribution_count(referral),
         "notes": [
-            SimpleNamespace(body_html=n.body_html, author_name=n.author.display_name,
-                            created_at=n.created_at)
+            SimpleNamespace(
+                body_html=n.body_html, author_name=n.author.display_name, created_at=n.created_at
+            )
             for n in services.synthesis_notes(referral)
         ],
     }
@@ -251,8 +261,11 @@ def _threads_fragment(referral: Referral, page: int, flags: Flags) -> dict:
 
 def _fill(fragment: dict, referral: Referral, here: str) -> Markup:
     """Put this viewer's support buttons and own hidden texts into a cached fragment."""
-    supported = services.supported_by(current_user, fragment["ids"]) if current_user \
-        .is_authenticated else set()
+    supported = (
+        services.supported_by(current_user, fragment["ids"])
+        if current_user.is_authenticated
+        else set()
+    )
     viewer = current_user.id if current_user.is_authenticated else None
     token = generate_csrf()
     labels = (_("Supported"), _("Support"))
@@ -266,8 +279,9 @@ def _fill(fragment: dict, referral: Referral, here: str) -> Markup:
             return ""
         count, name = fragment["support"][contribution_id]
         pressed = contribution_id in supported
-        action = url_for("referrals.support", referral_id=referral.id,
-                         contribution_id=contribution_id)
+        action = url_for(
+            "referrals.support", referral_id=referral.id, contribution_id=contribution_id
+        )
         return (
             f'<form method="post" action="{action}" class="inline-form">'
             f'<input type="hidden" name="csrf_token" value="{token}">'
@@ -287,9 +301,14 @@ def _show(referral: Referral, form=None, preview=None, status=200):
     fragment = _threads_fragment(referral, page, flags)
     here = request.full_path if request.query_string else request.path
     return render_template(
-        "referrals/show.html", referral=referral, fragment=fragment, flags=flags,
+        "referrals/show.html",
+        referral=referral,
+        fragment=fragment,
+        flags=flags,
         threads_html=_fill(fragment, referral, here),
-        form=form or ContributionForm(), preview=preview, search_form=SearchForm(),
+        form=form or ContributionForm(),
+        preview=preview,
+        search_form=SearchForm(),
         synthesis_form=SynthesisForm() if flags.moderator else None,
         next_phase=services.next_phase(referral),
     ), status
@@ -313,9 +332,12 @@ def post(referral_id):
     if form.preview.data:
         return _show(referral, form=form, preview=markdown.render(form.body.data))
     try:
-        contribution = services.post(referral, current_user, form.body.data,
-                                     stance=Stance(form.stance.data) if form.stance.data
-                                     else None)
+        contribution = services.post(
+            referral,
+            current_user,
+            form.body.data,
+            stance=Stance(form.stance.data) if form.stance.data else None,
+        )
     except DomainError as error:
         db.session.rollback()
         form.body.errors.append(error.message)
@@ -326,14 +348,21 @@ def post(referral_id):
 
 
 def _contribution_page(referral, contribution, reply_form=None, preview=None, status=200):
-    can_see = (not contribution.is_hidden
-               or can_moderate(current_user, referral)
-               or (current_user.is_authenticated and contribution.author_id == current_user.id))
+    can_see = (
+        not contribution.is_hidden
+        or can_moderate(current_user, referral)
+        or (current_user.is_authenticated and contribution.author_id == current_user.id)
+    )
     return render_template(
-        "referrals/contribution.html", referral=referral, c=contribution,
+        "referrals/contribution.html",
+        referral=referral,
+        c=contribution,
         flags=flags_for(referral),
-        reply_form=reply_form or ReplyForm(), preview=preview, can_see=can_see,
-        report_form=ReportForm(prefix="report"), hide_form=HideForm(prefix="hide"),
+        reply_form=reply_form or ReplyForm(),
+        preview=preview,
+        can_see=can_see,
+        report_form=ReportForm(prefix="report"),
+        hide_form=HideForm(prefix="hide"),
         revisions=services.revisions(contribution) if can_see else [],
         supported=services.supported_by(current_user, [contribution.id]),
     ), status
@@ -357,19 +386,26 @@ def reply(referral_id, contribution_id):
     if not form.validate_on_submit():
         return _contribution_page(referral, parent, reply_form=form, status=400)
     if form.preview.data:
-        return _contribution_page(referral, parent, reply_form=form,
-                                  preview=markdown.render(form.body.data))
+        return _contribution_page(
+            referral, parent, reply_form=form, preview=markdown.render(form.body.data)
+        )
     try:
-        new = services.post(referral, current_user, form.body.data, parent=parent,
-                            stance=Stance(form.stance.data) if form.stance.data else None)
+        new = services.post(
+            referral,
+            current_user,
+            form.body.data,
+            parent=parent,
+            stance=Stance(form.stance.data) if form.stance.data else None,
+        )
     except DomainError as error:
         db.session.rollback()
         form.body.errors.append(error.message)
         return _contribution_page(referral, parent, reply_form=form, status=400)
     db.session.commit()
     flash(_("Your reply is published."), "success")
-    return redirect(url_for("referrals.thread", referral_id=referral.id, root_id=new.root_id)
-                    + f"#c{new.id}")
+    return redirect(
+        url_for("referrals.thread", referral_id=referral.id, root_id=new.root_id) + f"#c{new.id}"
+    )
 
 
 @bp.get("/<int:referral_id>/threads/<int:root_id>")
@@ -379,16 +415,19 @@ def thread(referral_id, root_id):
     referral = load_referral(referral_id)
     root = load_contribution(referral, root_id)
     if root.parent_id is not None:
-        return redirect(url_for("referrals.thread", referral_id=referral.id,
-                                root_id=root.root_id))
+        return redirect(url_for("referrals.thread", referral_id=referral.id, root_id=root.root_id))
     page = request.args.get("page", 1, type=int)
     threads = services.thread_page(referral, current_user, page=page, root=root)
-    return render_template("referrals/thread.html", referral=referral, root=root,
-                           threads=threads, flags=flags_for(referral))
+    return render_template(
+        "referrals/thread.html",
+        referral=referral,
+        root=root,
+        threads=threads,
+        flags=flags_for(referral),
+    )
 
 
-@bp.route("/<int:referral_id>/contributions/<int:contribution_id>/edit",
-          methods=["GET", "POST"])
+@bp.route("/<int:referral_id>/contributions/<int:contribution_id>/edit", methods=["GET", "POST"])
 @require(is_signed_in, object_rule=can_edit_contribution)
 def edit(referral_id, contribution_id):
     """Edit one's own contribution, shortly after posting."""
@@ -406,10 +445,14 @@ def edit(referral_id, contribution_id):
             form.body.errors.append(error.message)
         else:
             db.session.commit()
-            flash(_("Your change is saved; the previous text stays in the history."),
-                  "success")
-            return redirect(url_for("referrals.contribution", referral_id=referral.id,
-                                    contribution_id=contribution.id))
+            flash(_("Your change is saved; the previous text stays in the history."), "success")
+            return redirect(
+                url_for(
+                    "referrals.contribution",
+                    referral_id=referral.id,
+                    contribution_id=contribution.id,
+                )
+            )
     return render_template("referrals/edit.html", referral=referral, c=contribution, form=form)
 
 
@@ -417,8 +460,9 @@ def _back(referral, contribution):
     target = request.form.get("next", "")
     if target.startswith("/") and not target.startswith("//"):
         return redirect(target)
-    return redirect(url_for("referrals.contribution", referral_id=referral.id,
-                            contribution_id=contribution.id))
+    return redirect(
+        url_for("referrals.contribution", referral_id=referral.id, contribution_id=contribution.id)
+    )
 
 
 @bp.post("/<int:referral_id>/contributions/<int:contribution_id>/support")
@@ -435,8 +479,12 @@ def support(referral_id, contribution_id):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("You support this contribution.") if supported
-              else _("You no longer support this contribution."), "success")
+        flash(
+            _("You support this contribution.")
+            if supported
+            else _("You no longer support this contribution."),
+            "success",
+        )
     return _back(referral, contribution)
 
 
@@ -539,8 +587,9 @@ def search(referral_id):
             results = services.search(referral, form.q.data, current_user)
         except DomainError as problem:
             error = problem.message
-    return render_template("referrals/search.html", referral=referral, form=form,
-                           results=results, error=error), (400 if error else 200)
+    return render_template(
+        "referrals/search.html", referral=referral, form=form, results=results, error=error
+    ), (400 if error else 200)
 
 
 @bp.get("/<int:referral_id>/moderation")
@@ -548,9 +597,12 @@ def search(referral_id):
 def moderation(referral_id):
     """Open reports on a referral's contributions."""
     referral = db.get_or_404(Referral, referral_id)
-    return render_template("referrals/moderation.html", referral=referral,
-                           reports=services.open_reports(referral),
-                           hide_form=HideForm(prefix="hide"))
+    return render_template(
+        "referrals/moderation.html",
+        referral=referral,
+        reports=services.open_reports(referral),
+        hide_form=HideForm(prefix="hide"),
+    )
 
 
 @bp.get("/<int:referral_id>/statistics")
@@ -559,22 +611,39 @@ def statistics(referral_id):
     """Participation: contributions per day, and who speaks compared with the panel."""
     referral = db.get_or_404(Referral, referral_id)
     stats = services.participation_stats(referral)
-    per_day_chart = Markup(charts.bar_chart(
-        [(d.isoformat(), n) for d, n in stats["per_day"]],
-        title=_("Contributions per day"), value_label=_("Contributions"),
-        chart_id="per-day",
-    )) if stats["per_day"] else None
+    per_day_chart = (
+        Markup(
+            charts.bar_chart(
+                [(d.isoformat(), n) for d, n in stats["per_day"]],
+                title=_("Contributions per day"),
+                value_label=_("Contributions"),
+                chart_id="per-day",
+            )
+        )
+        if stats["per_day"]
+        else None
+    )
     comparison_charts = {
-        feature: Markup(charts.share_comparison_chart(
-            rows, title=_("Share of seats and share of contributions by %(feature)s",
-                          feature=feature),
-            seat_label=_("Share of seats"), speech_label=_("Share of contributions"),
-            chart_id=f"speech-{index}",
-        ))
+        feature: Markup(
+            charts.share_comparison_chart(
+                rows,
+                title=_(
+                    "Share of seats and share of contributions by %(feature)s", feature=feature
+                ),
+                seat_label=_("Share of seats"),
+                speech_label=_("Share of contributions"),
+                chart_id=f"speech-{index}",
+            )
+        )
         for index, (feature, rows) in enumerate(stats["comparison"].items())
     }
-    return render_template("referrals/statistics.html", referral=referral, stats=stats,
-                           per_day_chart=per_day_chart, comparison_charts=comparison_charts)
+    return render_template(
+        "referrals/statistics.html",
+        referral=referral,
+        stats=stats,
+        per_day_chart=per_day_chart,
+        comparison_charts=comparison_charts,
+    )
 
 
 @bp.route("/replies", methods=["GET", "POST"], endpoint="replies")

@@ -30,10 +30,15 @@ from .model import (
     Quota,
     Replacement,
 )
-from .problem import Problem, canonical_quotas, index_people
+from .problem import Problem, canonical_quotas, compile_problem, index_people
 
 #: Runs of the legacy method behind its estimated lottery.
 LEGACY_RUNS = 1_000
+#: From this many people sharing a household, solve with merged units.
+MERGE_HOUSEHOLDS = 100
+#: A member below their unit's probability by more than this share gets a unit of their own.
+SPLIT_SLACK = 0.05
+SPLIT_ROUNDS = 3
 #: Lottery draws tried when filling the reserve list (see ``choose_reserves``).
 RESERVE_DRAWS = 1_000
 
@@ -65,8 +70,7 @@ def fingerprint(
         "features": features,
         "quotas": [[q.feature, q.value, int(q.min), int(q.max)] for q in quotas],
         "people": [
-            [i, [by_id[i].features[f] for f in features], by_id[i].household]
-            for i in sorted(by_id)
+            [i, [by_id[i].features[f] for f in features], by_id[i].household] for i in sorted(by_id)
         ],
         "forced": sorted(set(forced)),
         "excluded": sorted(set(excluded)),
@@ -121,14 +125,9 @@ def draw(
     stats: dict = {}
 
     if algorithm == "leximin":
-        dist = leximin(problem)
-        stats.update(dist.stats)
-        optimal_min = float(dist.unit_probabilities.min()) if problem.units else 0.0
-        size = lottery_size or choose_lottery_size(optimal_min)
-        order = sorted(range(len(dist.panels)), key=lambda j: tuple(dist.panels[j]))
-        panels = [dist.panels[j] for j in order]
-        tickets = round_weights(panels, dist.weights[order], problem.sizes, size)
-        lottery = expand(problem, panels, tickets)
+        lottery, size, optimal_min = _leximin_lottery(
+            problem, people, quotas, seats, forced, excluded, lottery_size, stats
+        )
     else:
         size = lottery_size or LEGACY_RUNS
         counts: dict[tuple[str, ...], int] = {}
@@ -169,6 +168,67 @@ def draw(
     )
 
 
+def _shared_count(problem: Problem) -> int:
+    return sum(1 for u in problem.units if u.household is not None)
+
+
+def _lottery_of(problem: Problem, lottery_size, stats):
+    dist = leximin(problem)
+    for key, value in dist.stats.items():
+        stats[key] = stats.get(key, 0) + value if isinstance(value, int) else value
+    optimal_min = float(dist.unit_probabilities.min()) if problem.units else 0.0
+    size = lottery_size or choose_lottery_size(optimal_min)
+    order = sorted(range(len(dist.panels)), key=lambda j: tuple(dist.panels[j]))
+    panels = [dist.panels[j] for j in order]
+    tickets = round_weights(panels, dist.weights[order], problem.sizes, size)
+    return expand(problem, panels, tickets), size, optimal_min, dist.unit_probabilities
+
+
+def _leximin_lottery(problem, people, quotas, seats, forced, excluded, lottery_size, stats):
+    """The leximin lottery; on pools with many housemates, by merged units.
+
+    With ``MERGE_HOUSEHOLDS`` or more people sharing a household, those
+    people join the units of their values (far fewer units, a much faster
+    solve), the one-per-household rule being enforced panel by panel. Each
+    member of a unit should then get the unit's probability; whoever falls
+    short of the unit's average by more than ``SPLIT_SLACK`` (and a ticket)
+    is given a unit of their own and the program is solved again (at most
+    ``SPLIT_ROUNDS`` times).
+    """
+    if _shared_count(problem) < MERGE_HOUSEHOLDS:
+        lottery, size, optimal_min, _ = _lottery_of(problem, lottery_size, stats)
+        return lottery, size, optimal_min
+    # housemates with the same values could never both sit: keep them apart
+    by_values: dict[tuple, list[str]] = {}
+    for u in problem.units:
+        if u.household is not None:
+            key = (u.household, u.values)
+            by_values.setdefault(key, []).append(u.members[0])
+    alone = {i for ids in by_values.values() if len(ids) > 1 for i in ids}
+    for attempt in range(SPLIT_ROUNDS + 1):
+        merged = compile_problem(
+            people, quotas, seats, forced, excluded, merge_households=True, alone=alone
+        )
+        lottery, size, optimal_min, unit_prob = _lottery_of(merged, lottery_size, stats)
+        counts = dict.fromkeys((i for u in merged.units for i in u.members), 0)
+        for ids, m in lottery:
+            for i in ids:
+                if i in counts:
+                    counts[i] += m
+        # short of the unit's own average: housemates kept them off tickets
+        # (a unit short as a whole lost to rounding, which splitting cannot mend)
+        short = set()
+        for unit in merged.units:
+            average = sum(counts[i] for i in unit.members) / unit.size
+            short.update(i for i in unit.members if counts[i] < average * (1 - SPLIT_SLACK) - 1)
+        stats["split_out"] = len(alone)
+        stats["units"] = len(merged.units)
+        if not short or attempt == SPLIT_ROUNDS:
+            break
+        alone |= short
+    return lottery, size, optimal_min
+
+
 def _order_key(fingerprint_: str, seed: str, person_id: str) -> str:
     return hashlib.sha256(f"{fingerprint_}:{seed}:{person_id}".encode()).hexdigest()
 
@@ -204,7 +264,9 @@ def choose_reserves(
         return (
             i in eligible
             and i not in taken
-            and (problem.people[i].household is None or problem.people[i].household not in households)
+            and (
+                problem.people[i].household is None or problem.people[i].household not in households
+            )
         )
 
     size = sum(m for _, m in lottery)
@@ -212,13 +274,19 @@ def choose_reserves(
     for r in range(1, RESERVE_DRAWS + 1):
         if len(reserves) >= count:
             break
-        panel = lottery[locate(lottery, seed_to_index(f"{seed}:reserve:{r}", fingerprint_, size))][0]
-        fresh = sorted((i for i in panel if usable(i)), key=lambda i: _order_key(fingerprint_, seed, i))
+        panel = lottery[locate(lottery, seed_to_index(f"{seed}:reserve:{r}", fingerprint_, size))][
+            0
+        ]
+        fresh = sorted(
+            (i for i in panel if usable(i)), key=lambda i: _order_key(fingerprint_, seed, i)
+        )
         for i in fresh:
             reserves.append(i)
             taken.add(i)
     if len(reserves) < count:
-        rest = sorted((i for i in eligible if usable(i)), key=lambda i: _order_key(fingerprint_, seed, i))
+        rest = sorted(
+            (i for i in eligible if usable(i)), key=lambda i: _order_key(fingerprint_, seed, i)
+        )
         reserves.extend(rest)
     return tuple(reserves[:count])
 

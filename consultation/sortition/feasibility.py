@@ -107,7 +107,8 @@ def quick_reasons(problem: Problem) -> list[InfeasibilityReason]:
                     "value_short",
                     f"{row.feature} = {row.value}: the quotas ask for at least "
                     f"{row.min}{_more(problem)}, but the {people} people with this "
-                    f"value live in only {households} households (one per household "
+                    f"value live in only {households} "
+                    f"{'household' if households == 1 else 'households'} (one per household "
                     "can be selected)",
                     feature=row.feature,
                     value=row.value,
@@ -155,6 +156,8 @@ def _households_within(problem, units, household_of):
 
 
 def _has_panel(problem: Problem, relax_households: bool = False) -> bool:
+    if problem.seats == 0 or not problem.units:
+        return problem.seats == 0 and all(r.min == 0 for r in problem.rows)
     h = problem.build_model(integer=True, relax_households=relax_households)
     h.run()
     return h.getModelStatus() == ModelStatus.kOptimal

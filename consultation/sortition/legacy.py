@@ -44,9 +44,7 @@ class _Pool:
         self.rows_of = [np.flatnonzero(member[:, i]) for i in range(n)]
         self.people_of = [np.flatnonzero(member[r]) for r in range(len(problem.rows))]
         housemates = [[] for _ in range(n)]
-        first = {}
-        for u, unit in enumerate(problem.units):
-            first[u] = int(np.flatnonzero(unit_of == u)[0])
+        first = {u: int(np.flatnonzero(unit_of == u)[0]) for u in range(len(problem.units))}
         for hh in problem.households:
             people = [first[u] for u in hh]
             for p in people:

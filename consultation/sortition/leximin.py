@@ -13,6 +13,14 @@ row, a panel improves the program when ``sum_u w_u x_u > mu``: the pricing
 program looks for the best one. When none is better the round is optimal;
 units with positive duals cannot go above z and are fixed there. Rounds go
 on until every unit is fixed.
+
+Where the time goes and what is done about it: the pricing program is first
+solved as a linear program (its optimum is often already whole; otherwise
+diving fixes the most nearly whole count and solves again) and the integer
+program runs only when that finds nothing; the master program keeps its
+basis between solves (primal simplex, no presolve); several panels are
+added per iteration (pricing at perturbed duals); initial panels cover every
+unit; people are grouped into units (types).
 """
 
 from __future__ import annotations
@@ -35,9 +43,13 @@ FIXED_SLACK = 1e-8
 SUPPORT_CUTOFF = 1e-10
 #: A round stops when the Lagrangian bound is within this (relative) of z.
 GAP_TOLERANCE = 1e-6
-TRACE = []
-#: Extra panels (one swap from the priced one) added per iteration.
-NEIGHBOURS = 10
+#: Extra pricing calls per iteration, at randomly perturbed weights: several
+#: good, different panels per solve of the master program.
+PERTURBED = 8
+#: Size of those perturbations (weights multiplied by 1 + NOISE * U(0, 1)).
+NOISE = 0.5
+#: Dual smoothing (Wentges): price at SMOOTHING * best dual + (1 - SMOOTHING) * current.
+SMOOTHING = 0.7
 
 
 @dataclass
@@ -89,6 +101,17 @@ class Master:
         h.run()
         status = h.getModelStatus()
         if status != ModelStatus.kOptimal:
+            # numerical trouble with the warm basis: start afresh, then with
+            # the dual simplex method
+            for strategy in (4, 1):
+                h.setOptionValue("simplex_strategy", strategy)
+                h.clearSolver()
+                h.run()
+                status = h.getModelStatus()
+                if status == ModelStatus.kOptimal:
+                    break
+            h.setOptionValue("simplex_strategy", 4)
+        if status != ModelStatus.kOptimal:
             raise RuntimeError(f"master program ended with {status}")
         sol = h.getSolution()
         col = np.asarray(sol.col_value)
@@ -96,9 +119,12 @@ class Master:
         # maximising: duals of the >= rows come out non-positive
         return col[0], col[1:], np.clip(-dual[: self.n], 0.0, None), dual[self.n]
 
-    def fix(self, u: int, value: float) -> None:
+    def fix(self, u: int, value: float) -> float:
+        """Hold unit u at ``value`` (less a tiny slack); returns n_u f_u."""
+        bound = self.sizes[u] * max(0.0, value - FIXED_SLACK)
         self.h.changeCoeff(u, 0, 0.0)
-        self.h.changeRowBounds(u, self.sizes[u] * max(0.0, value - FIXED_SLACK), INF)
+        self.h.changeRowBounds(u, bound, INF)
+        return bound
 
 
 def initial_panels(problem: Problem, pricer: Pricer, limit: int) -> list[np.ndarray]:
@@ -114,7 +140,9 @@ def initial_panels(problem: Problem, pricer: Pricer, limit: int) -> list[np.ndar
     panels: list[np.ndarray] = []
     while len(panels) < limit:
         w = rng.random(len(sizes)) / sizes + 10.0 * ~covered
-        x = pricer.best(w)
+        x, _ = pricer.quick(w)
+        if x is None:
+            x = pricer.best(w)
         panels.append(x)
         new = ~covered & (x > 0)
         if not new.any() and len(panels) >= 4:
@@ -123,7 +151,17 @@ def initial_panels(problem: Problem, pricer: Pricer, limit: int) -> list[np.ndar
     return panels
 
 
-def leximin(problem: Problem, initial: int = 400, smoothing: float = 0.7) -> Distribution:
+def leximin(problem: Problem, initial: int = 400) -> Distribution:
+    """Leximin probabilities for the units of ``problem``, with the panels
+    (unit counts) and weights that achieve them.
+
+    Each iteration prices at the smoothed dual, at the current dual and at
+    a few randomly perturbed ones with the fast linear pricing, adding every
+    improving panel; only when none improves does the exact integer program
+    decide whether the round is over. In merged mode each panel is first
+    checked to be fillable one per household (else a cut is learnt).
+    """
+    smoothing = SMOOTHING
     n = len(problem.units)
     sizes = problem.sizes
     if problem.seats == 0 or n == 0:
@@ -131,11 +169,23 @@ def leximin(problem: Problem, initial: int = 400, smoothing: float = 0.7) -> Dis
         return Distribution([x], np.ones(1), np.zeros(n), 0.0, {"rounds": 0})
     pricer = Pricer(problem)
     master = Master(problem)
+
+    def offer(x) -> bool:
+        """Add a panel to the master if people can fill it one per household."""
+        if problem.merged:
+            _, cut = problem.fill(x)
+            if cut is not None:
+                problem.cuts.append(cut)
+                pricer.add_cut(*cut)
+                return False
+        return master.add(x)
+
     for x in initial_panels(problem, pricer, initial):
-        master.add(x)
+        offer(x)
     fixed = np.full(n, np.nan)
     floor = np.zeros(n)  # n_u * f_u for fixed units, 0 otherwise
-    rounds = iterations = mispriced = 0
+    rounds = iterations = exact = 0
+    rng = np.random.default_rng(7)
     p = None
     while np.isnan(fixed).any():
         rounds += 1
@@ -143,26 +193,33 @@ def leximin(problem: Problem, initial: int = 400, smoothing: float = 0.7) -> Dis
         z, p, w, mu = master.solve()
         while True:
             iterations += 1
-            alpha = smoothing
-            while True:
-                ws = w if center is None else alpha * center + (1 - alpha) * w
-                x = pricer.best(ws)
-                bound = float(ws @ x) - float(floor @ ws)
-                if bound < best_bound:
-                    best_bound, center = bound, ws
-                improving = float(w @ x) > mu + PRICE_TOLERANCE * max(abs(mu), 1e-9)
-                if improving or center is None or alpha == 0.0:
-                    break
-                mispriced += 1
-                alpha = 0.0 if alpha < 0.1 else alpha / 2
-            if TRACE:
-                TRACE.append((rounds, iterations, z, best_bound, mu))
-            if best_bound - z <= GAP_TOLERANCE * max(z, 1e-6) or not improving:
-                break
-            added = master.add(x)
-            for y in pricer.neighbours(x, w, mu + PRICE_TOLERANCE * max(abs(mu), 1e-9), NEIGHBOURS):
-                added |= master.add(y)
+            threshold = mu + PRICE_TOLERANCE * max(abs(mu), 1e-9)
+            trials = [w] if center is None else [smoothing * center + (1 - smoothing) * w, w]
+            # perturbations are pseudo-random with a fixed seed: same run every time
+            base = center if center is not None else w
+            for _ in range(PERTURBED):
+                trials.append(base * (1.0 + NOISE * rng.random(n)))
+            added = 0
+            for t, wt in enumerate(trials):
+                x, lp_bound = pricer.quick(wt)
+                if t < (1 if center is None else 2):
+                    bound = lp_bound - float(floor @ wt)
+                    if bound < best_bound:
+                        best_bound, center = bound, wt
+                if x is not None and float(w @ x) > threshold:
+                    added += offer(x)
             if not added:
+                exact += 1
+                x = pricer.best(w)
+                bound = float(w @ x) - float(floor @ w)
+                if bound < best_bound:
+                    best_bound, center = bound, w
+                if float(w @ x) > threshold:
+                    cuts = len(problem.cuts)
+                    added += offer(x)
+                    if not added and len(problem.cuts) > cuts:
+                        continue  # a household cut changed the pricing program: again
+            if not added or best_bound - z <= GAP_TOLERANCE * max(z, 1e-6):
                 break
             z, p, w, mu = master.solve()
         unfixed = np.isnan(fixed)
@@ -172,8 +229,7 @@ def leximin(problem: Problem, initial: int = 400, smoothing: float = 0.7) -> Dis
             binding = unfixed & (coverage <= z + 1e-9)
         for u in np.flatnonzero(binding):
             fixed[u] = z
-            floor[u] = sizes[u] * max(0.0, z - FIXED_SLACK)
-            master.fix(int(u), z)
+            floor[u] = master.fix(int(u), z)
     weights = np.clip(p, 0.0, None)
     keep = weights > SUPPORT_CUTOFF
     panels = [c for c, k in zip(master.columns, keep, strict=True) if k]
@@ -188,8 +244,9 @@ def leximin(problem: Problem, initial: int = 400, smoothing: float = 0.7) -> Dis
         {
             "rounds": rounds,
             "iterations": iterations,
-            "mispriced": mispriced,
+            "exact_pricing": exact,
             "pricing_calls": pricer.calls,
+            "lp_calls": pricer.lp_calls,
             "columns": len(master.columns),
         },
     )

@@ -29,8 +29,8 @@ from .problem import Problem
 ROUNDING_BUDGET = 0.01
 MIN_LOTTERY_SIZE = 1_000
 #: Largest lottery: beyond it the published list gets unwieldy. Pools where
-#: the smallest probability is below about 1.5 / (0.01 * 100,000) = 0.0015
-#: lose a little more than 1 % of it to rounding.
+#: the smallest probability is below about 2.5 / (0.01 * 100,000) = 0.0025
+#: may lose a little more than 1 % of it to rounding.
 MAX_LOTTERY_SIZE = 100_000
 #: Bound of step 3, counted in moves (never in seconds).
 ROUNDING_MOVES = 2_000
@@ -41,13 +41,14 @@ _DIGITS = re.compile(r"[0-9]+")
 def choose_lottery_size(min_probability: float) -> int:
     """M large enough that rounding costs about 1 % of the smallest probability.
 
-    Rounding moves a person's probability by at most about 1.5 / M, so
-    M = 1.5 / (0.01 * p_min), rounded up to a multiple of 1,000 and kept
+    Rounding moves a person's probability by up to about 2.5 / M (a
+    fraction of a ticket per unit, then one ticket between members of a
+    unit), so M = 2.5 / (0.01 * p_min), rounded up to a multiple of 1,000 and kept
     between 1,000 and 100,000.
     """
     if min_probability <= 0:
         return MIN_LOTTERY_SIZE
-    m = math.ceil(1.5 / (ROUNDING_BUDGET * min_probability) / 1000) * 1000
+    m = math.ceil(2.5 / (ROUNDING_BUDGET * min_probability) / 1000) * 1000
     return int(min(MAX_LOTTERY_SIZE, max(MIN_LOTTERY_SIZE, m)))
 
 
@@ -116,13 +117,15 @@ def _improve(x, tickets, goal, sizes, moves):
     the panel whose loss leaves the largest shortfall smallest. Stops when
     no move helps or after ``moves`` moves.
     """
+    if x.shape[1] == 0:
+        return tickets
     t = x.T @ tickets
     per = x / sizes  # change in each unit member's tickets per panel ticket
     for _ in range(moves):
         deficit = goal - t / sizes
         worst = int(np.argmax(deficit))
         current = deficit[worst]
-        if current <= 0.5:
+        if current <= 0.25:
             break
         receivers = np.flatnonzero(x[:, worst] > 0)
         receiver = receivers[np.argmax(x[receivers, worst])]
@@ -144,23 +147,115 @@ def _improve(x, tickets, goal, sizes, moves):
 def expand(problem: Problem, panels: list[np.ndarray], tickets: np.ndarray):
     """Panels of people, with the continuing members, merged and sorted.
 
+    Members of a unit are taken in turn (sorted by id, continuing where the
+    previous ticket stopped). A member whose household already has someone
+    on this ticket is passed over and comes first on the next ticket; should
+    that leave a unit short, the ticket is filled by a matching instead
+    (``Problem.fill``).
     Returns a tuple of (sorted ids, multiplicity) in canonical order.
     """
     cursor = [0] * len(problem.units)
     members = [u.members for u in problem.units]
-    counts: dict[tuple[str, ...], int] = {}
+    twice = [u.members + u.members for u in problem.units]  # cyclic slices
+    homes = [[problem.shared_household(i) for i in u.members] for u in problem.units]
+    singles = [sum(1 for h in hs if h is None) for hs in homes]
+    owed: list[list[int]] = [[] for _ in problem.units]
+    drawn: list[list[str]] = []
     for x, m in zip(panels, tickets, strict=True):
-        used = [int(u) for u in np.flatnonzero(x)]
+        used = sorted((int(u) for u in np.flatnonzero(x)), key=lambda u: (singles[u] - x[u], u))
         for _ in range(int(m)):
             ids = list(problem.forced)
+            taken: set[str] = set()
             for u in used:
-                n, c = len(members[u]), cursor[u]
-                take = int(x[u])
-                ids.extend(members[u][(c + i) % n] for i in range(take))
-                cursor[u] = (c + take) % n
-            key = tuple(sorted(ids))
-            counts[key] = counts.get(key, 0) + 1
+                n, c, take = len(members[u]), cursor[u], int(x[u])
+                if singles[u] == n:
+                    ids.extend(twice[u][c : c + take])
+                    cursor[u] = (c + take) % n
+                    continue
+                # members passed over earlier (housemate on the same ticket) come first
+                picked, waiting = [], []
+                for i in owed[u]:
+                    home = homes[u][i]
+                    if len(picked) < take and (home is None or home not in taken):
+                        picked.append(i)
+                        if home is not None:
+                            taken.add(home)
+                    else:
+                        waiting.append(i)
+                steps = 0
+                while len(picked) < take and steps < n:
+                    i = (c + steps) % n
+                    steps += 1
+                    if i in picked or i in waiting:
+                        continue
+                    home = homes[u][i]
+                    if home is None or home not in taken:
+                        picked.append(i)
+                        if home is not None:
+                            taken.add(home)
+                    else:
+                        waiting.append(i)
+                if len(picked) < take:
+                    break
+                cursor[u] = (c + steps) % n
+                owed[u] = waiting
+                ids.extend(members[u][i] for i in picked)
+            else:
+                drawn.append(ids)
+                continue
+            chosen, _ = problem.fill(x)
+            drawn.append([*problem.forced, *(i for u in sorted(chosen) for i in chosen[u])])
+    _rebalance(problem, drawn)
+    counts: dict[tuple[str, ...], int] = {}
+    for ids in drawn:
+        key = tuple(sorted(ids))
+        counts[key] = counts.get(key, 0) + 1
     return tuple(sorted(counts.items()))
+
+
+def _rebalance(problem: Problem, drawn: list[list[str]]) -> None:
+    """Even out members of a unit whom housemates kept off some tickets
+    (or whom a ticket filled by matching passed over).
+
+    Within a unit every member should hold the unit's tickets in equal
+    shares (give or take one). A member short of that takes the place of a
+    member of the same unit holding more, on a ticket where the short
+    member's household is not already present. The panel's quota counts do
+    not change (both have the same values). Tickets are scanned in order,
+    so the result is deterministic.
+    """
+    mixed = [u for u in problem.units if u.size > 1]
+    unit_of = {i: k for k, u in enumerate(mixed) for i in u.members}
+    held: dict[str, list[int]] = {i: [] for i in unit_of}
+    for t, ids in enumerate(drawn):
+        for i in ids:
+            if i in held:
+                held[i].append(t)
+    for u in mixed:
+        total = sum(len(held[i]) for i in u.members)
+        low = total // u.size
+        short = [i for i in u.members if len(held[i]) < low]
+        if not short:
+            continue
+        donors = [i for i in u.members if len(held[i]) > low]
+        for i in short:
+            home = problem.shared_household(i)
+            for r in donors:
+                if len(held[i]) >= low:
+                    break
+                spare = len(held[r]) - low
+                keep = []
+                for t in held[r]:
+                    if spare > 0 and len(held[i]) < low:
+                        ids = drawn[t]
+                        others = {problem.shared_household(j) for j in ids if j != r}
+                        if i not in ids and (home is None or home not in others):
+                            ids[ids.index(r)] = i
+                            held[i].append(t)
+                            spare -= 1
+                            continue
+                    keep.append(t)
+                held[r] = keep
 
 
 def marginals(lottery, pool_ids) -> dict[str, float]:

@@ -14,7 +14,7 @@ are dropped.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -26,7 +26,8 @@ from .solver import INF, VarType, add_empty_cols, add_rows, new_highs
 class Unit:
     values: tuple[str, ...]  # one value per quota feature, in feature order
     members: tuple[str, ...]  # sorted person ids
-    household: str | None  # set only for people whose household has other eligible members
+    household: str | None  # set only for a lone person whose household has other eligible members
+    cap: int = 0  # most members one panel can take (distinct households among them)
 
     @property
     def size(self) -> int:
@@ -57,17 +58,101 @@ class Problem:
     dropped: tuple[str, ...]  # housemates of continuing members
     quotas: tuple[Quota, ...]
     people: dict[str, Person]
+    #: Merged mode: units mix people with and without housemates; the
+    #: one-per-household rule is then checked on each panel (``fill``) and
+    #: enforced by ``cuts`` learnt on the way, instead of ``households`` rows.
+    merged: bool = False
+    cuts: list[tuple[tuple[int, ...], int]] = field(default_factory=list)
+
+    @property
+    def caps(self) -> np.ndarray:
+        return np.array([u.cap or u.size for u in self.units], dtype=np.float64)
+
+    def shared_household(self, person_id: str) -> str | None:
+        """The person's household if other eligible people share it."""
+        return self._shared.get(person_id)
+
+    def __post_init__(self):
+        counts: dict[str, int] = {}
+        for u in self.units:
+            for i in u.members:
+                h = self.people[i].household
+                if h is not None:
+                    counts[h] = counts.get(h, 0) + 1
+        self._shared = {
+            i: self.people[i].household
+            for u in self.units
+            for i in u.members
+            if self.people[i].household is not None and counts[self.people[i].household] > 1
+        }
+
+    def fill(self, x: np.ndarray):
+        """Choose people for a panel of unit counts, one per household.
+
+        Returns (ids per unit, None) or (None, cut) where the cut
+        ``(units, bound)`` says those units together can take at most
+        ``bound`` people, which ``x`` exceeds (Hall's condition).
+        """
+        chosen: dict[int, list[str]] = {}
+        need: list[tuple[int, int]] = []  # (unit, copies still to fill from shared homes)
+        for u in np.flatnonzero(x):
+            u = int(u)
+            singles = [i for i in self.units[u].members if i not in self._shared]
+            take = min(int(x[u]), len(singles))
+            chosen[u] = singles[:take]
+            if int(x[u]) > take:
+                need.append((u, int(x[u]) - take))
+        if not need:
+            return chosen, None
+        # bipartite matching: copies of units on one side, shared homes on the other
+        homes_of = {
+            u: sorted({self._shared[i] for i in self.units[u].members if i in self._shared})
+            for u, _ in need
+        }
+        slots = [u for u, k in need for _ in range(k)]
+        owner: dict[str, int] = {}  # home -> slot
+
+        def augment(slot, seen):
+            for home in homes_of[slots[slot]]:
+                if home in seen:
+                    continue
+                seen.add(home)
+                if home not in owner or augment(owner[home], seen):
+                    owner[home] = slot
+                    return True
+            return False
+
+        for slot in range(len(slots)):
+            seen: set[str] = set()
+            if not augment(slot, seen):
+                units_hit = {slots[slot]}
+                # units reachable by alternating paths form the Hall violator
+                frontier = list(seen)
+                while frontier:
+                    home = frontier.pop()
+                    if home in owner:
+                        u = slots[owner[home]]
+                        if u not in units_hit:
+                            units_hit.add(u)
+                            for h2 in homes_of[u]:
+                                if h2 not in seen:
+                                    seen.add(h2)
+                                    frontier.append(h2)
+                units_s = tuple(sorted(units_hit))
+                homes = {h for u in units_s for h in homes_of[u]}
+                singles = sum(
+                    sum(1 for i in self.units[u].members if i not in self._shared) for u in units_s
+                )
+                return None, (units_s, singles + len(homes))
+        for home, slot in sorted(owner.items()):
+            u = slots[slot]
+            member = next(i for i in self.units[u].members if self._shared.get(i) == home)
+            chosen[u].append(member)
+        return chosen, None
 
     @property
     def sizes(self) -> np.ndarray:
         return np.array([u.size for u in self.units], dtype=np.float64)
-
-    def quota_matrix(self) -> np.ndarray:
-        """Rows x units 0/1 matrix of the quota constraints."""
-        a = np.zeros((len(self.rows), len(self.units)))
-        for r, row in enumerate(self.rows):
-            a[r, list(row.units)] = 1.0
-        return a
 
     def build_model(self, integer: bool = True, relax_households: bool = False):
         """A HiGHS model over unit counts: sum = seats, quotas, households.
@@ -77,7 +162,7 @@ class Problem:
         """
         h = new_highs()
         n = len(self.units)
-        add_empty_cols(h, np.zeros(n), np.zeros(n), self.sizes)
+        add_empty_cols(h, np.zeros(n), np.zeros(n), self.caps)
         if integer and n:
             h.changeColsIntegrality(
                 n, np.arange(n, dtype=np.int32), np.array([VarType.kInteger] * n)
@@ -88,6 +173,10 @@ class Problem:
             upper.append(row.max)
             rows.append((list(row.units), [1.0] * len(row.units)))
         if not relax_households:
+            for units, bound in self.cuts:
+                lower.append(-INF)
+                upper.append(float(bound))
+                rows.append((list(units), [1.0] * len(units)))
             for hh in self.households:
                 lower.append(-INF)
                 upper.append(1.0)
@@ -124,8 +213,14 @@ def compile_problem(
     seats: int,
     forced: Iterable[str] = (),
     excluded: Iterable[str] = (),
+    merge_households: bool = False,
+    alone: Iterable[str] = (),
 ) -> Problem:
-    """Build the unit program. Raises InfeasibleError for problems with the
+    """Build the unit program.
+
+    ``merge_households``: put people who have housemates in the units of
+    their values too (fewer units, faster); ``alone``: ids kept in units of
+    their own all the same. Raises InfeasibleError for problems with the
     continuing members (unknown, excluded, too many, over a maximum, or two
     in one household); other checks are in ``feasibility``."""
     quotas = canonical_quotas(quotas)
@@ -230,13 +325,20 @@ def compile_problem(
 
     groups: dict[tuple[str, ...], list[str]] = {}
     loners: list[Unit] = []
+    alone = set(alone)
     for p in eligible:
         values = tuple(p.features[f] for f in features)
-        if p.household is not None and household_size[p.household] > 1:
-            loners.append(Unit(values, (p.id,), p.household))
+        shared = p.household is not None and household_size[p.household] > 1
+        if (shared and not merge_households) or p.id in alone:
+            loners.append(Unit(values, (p.id,), p.household if shared else None, 1))
         else:
             groups.setdefault(values, []).append(p.id)
-    units = [Unit(v, tuple(ids), None) for v, ids in groups.items()] + loners
+
+    def cap(ids):
+        homes = {by_id[i].household for i in ids if by_id[i].household is not None}
+        return len(homes) + sum(1 for i in ids if by_id[i].household is None)
+
+    units = [Unit(v, tuple(ids), None, cap(ids)) for v, ids in groups.items()] + loners
     units.sort(key=lambda u: (u.values, u.household is not None, u.members))
 
     rows = [
@@ -253,7 +355,9 @@ def compile_problem(
     for i, u in enumerate(units):
         if u.household is not None:
             members_of.setdefault(u.household, []).append(i)
-    households = [tuple(members_of[h]) for h in sorted(members_of)]
+    households = [tuple(members_of[h]) for h in sorted(members_of) if len(members_of[h]) > 1]
+    if merge_households:
+        households = []
     return Problem(
         features=features,
         seats=seats - len(forced_ids),
@@ -266,4 +370,5 @@ def compile_problem(
         dropped=dropped,
         quotas=quotas,
         people=by_id,
+        merged=merge_households,
     )

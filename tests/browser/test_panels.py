@@ -11,8 +11,7 @@ from tests.panels.conftest import SMALL_QUOTAS, small_pool
 pytestmark = pytest.mark.browser
 
 
-def test_facilitator_draws_and_a_volunteer_confirms(page, live_server, make_user, outbox,
-                                                     tmp_path):
+def test_facilitator_draws_and_a_volunteer_confirms(page, live_server, make_user, outbox, tmp_path):
     app, base = live_server()
     facilitator = make_user(Role.FACILITATOR, language="en")
     (tmp_path / "quotas.csv").write_bytes(SMALL_QUOTAS)

@@ -22,8 +22,9 @@ def sign_out(page):
     page.get_by_role("button", name="Sign out").click()
 
 
-def test_members_deliberate_and_a_facilitator_moderates(page, live_server, make_referral,
-                                                         members, make_user):
+def test_members_deliberate_and_a_facilitator_moderates(
+    page, live_server, make_referral, members, make_user
+):
     app, base = live_server()
     referral_id = make_referral()
     facilitator = make_user(Role.FACILITATOR, language="en")
@@ -52,7 +53,8 @@ def test_members_deliberate_and_a_facilitator_moderates(page, live_server, make_
     page.goto(url)
     page.get_by_role("button", name="Support (0) — Membre 0").click()
     expect(page.get_by_role("button", name="Supported (1) — Membre 0")).to_have_attribute(
-        "aria-pressed", "true")
+        "aria-pressed", "true"
+    )
     assert_accessible(page)
     sign_out(page)
 
@@ -60,7 +62,9 @@ def test_members_deliberate_and_a_facilitator_moderates(page, live_server, make_
     page.goto(url)
     page.get_by_role("link", name="Reply — Membre 1").click()
     assert_accessible(page)
-    page.get_by_label("Reason for hiding (sent to its author)").fill("Message en double, voir plus haut.")
+    page.get_by_label("Reason for hiding (sent to its author)").fill(
+        "Message en double, voir plus haut."
+    )
     page.get_by_role("button", name="Hide this contribution").click()
     expect(page.get_by_text("Hidden by the facilitators.")).to_be_visible()
     sign_out(page)
@@ -71,8 +75,9 @@ def test_members_deliberate_and_a_facilitator_moderates(page, live_server, make_
     assert_accessible(page)
 
 
-def test_hostile_text_runs_no_script_even_without_csp(browser, live_server, make_referral,
-                                                      members, app):
+def test_hostile_text_runs_no_script_even_without_csp(
+    browser, live_server, make_referral, members, app
+):
     from tests.referrals.conftest import post_as
 
     server_app, base = live_server()
@@ -84,8 +89,10 @@ def test_hostile_text_runs_no_script_even_without_csp(browser, live_server, make
     # the page: any script that runs opens a dialog or sets the flag.
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
-    page.add_init_script("window.__ran = []; for (const f of ['alert', 'confirm', 'prompt'])"
-                         " { window[f] = (...a) => { window.__ran.push(f + ':' + a.join()); }; }")
+    page.add_init_script(
+        "window.__ran = []; for (const f of ['alert', 'confirm', 'prompt'])"
+        " { window[f] = (...a) => { window.__ran.push(f + ':' + a.join()); }; }"
+    )
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page_number = 1
@@ -104,9 +111,13 @@ def test_hostile_text_runs_no_script_even_without_csp(browser, live_server, make
     assert dialogs == []
     assert page_number * 20 >= len(inputs)
     # Control: the same probe does catch a handler that reaches the page.
-    page.evaluate("document.querySelector('.contribution-body').innerHTML ="
-                  " '<span onmouseover=\"alert(1)\">x</span>'")
-    page.evaluate("document.querySelector('.contribution-body span')"
-                  ".dispatchEvent(new Event('mouseover', {bubbles: true}))")
+    page.evaluate(
+        "document.querySelector('.contribution-body').innerHTML ="
+        " '<span onmouseover=\"alert(1)\">x</span>'"
+    )
+    page.evaluate(
+        "document.querySelector('.contribution-body span')"
+        ".dispatchEvent(new Event('mouseover', {bubbles: true}))"
+    )
     assert page.evaluate("window.__ran") == ["alert:1"]
     context.close()

@@ -12,7 +12,6 @@ from consultation.manifesto.models import (
     ClauseVersionsAreAddOnly,
     Manifesto,
 )
-from tests.referrals.conftest import make_referral, members, seated_panel  # noqa: F401
 
 DRAFT = """# Manifeste pour un numérique responsable
 
@@ -46,9 +45,14 @@ def test_a_text_without_headings_is_one_section():
     assert [s.clauses for s in draft.sections] == [["Premier principe.", "Second principe."]]
 
 
-@pytest.mark.parametrize("content, code", [
-    (b"", "empty"), (b"# Titre\n\n## Vide\n", "no_clause"), (b"\x00\x01binary", "unreadable"),
-])
+@pytest.mark.parametrize(
+    "content, code",
+    [
+        (b"", "empty"),
+        (b"# Titre\n\n## Vide\n", "no_clause"),
+        (b"\x00\x01binary", "unreadable"),
+    ],
+)
 def test_bad_drafts(content, code):
     with pytest.raises(importing.DraftError) as error:
         importing.parse(importing.decode(content))
@@ -64,8 +68,16 @@ def test_cli_import_prints_the_id_and_list_shows_it(runner, app, make_referral, 
     referral_id = make_referral()
     path = tmp_path / "brouillon.md"
     path.write_text(DRAFT)
-    result = runner.invoke(args=["manifesto", "import", str(referral_id), str(path),
-                                 "--title", "Manifeste de la ville"])
+    result = runner.invoke(
+        args=[
+            "manifesto",
+            "import",
+            str(referral_id),
+            str(path),
+            "--title",
+            "Manifeste de la ville",
+        ]
+    )
     assert result.exit_code == 0, result.output
     manifesto_id = int(result.output.strip())
     with app.app_context():
@@ -77,8 +89,7 @@ def test_cli_import_prints_the_id_and_list_shows_it(runner, app, make_referral, 
 
 
 @pytest.mark.parametrize("content", ["", "# Titre seul\n"])
-def test_cli_import_refuses_a_draft_without_clauses(runner, app, make_referral, tmp_path,
-                                                    content):
+def test_cli_import_refuses_a_draft_without_clauses(runner, app, make_referral, tmp_path, content):
     referral_id = make_referral()
     path = tmp_path / "vide.md"
     path.write_text(content)
@@ -91,8 +102,9 @@ def test_cli_import_refuses_a_draft_without_clauses(runner, app, make_referral, 
 def test_cli_import_errors(runner, make_referral, tmp_path):
     assert runner.invoke(args=["manifesto", "import", "999", str(tmp_path / "x.md")]).exit_code
     referral_id = make_referral()
-    missing = runner.invoke(args=["manifesto", "import", str(referral_id),
-                                  str(tmp_path / "absent.md")])
+    missing = runner.invoke(
+        args=["manifesto", "import", str(referral_id), str(tmp_path / "absent.md")]
+    )
     assert missing.exit_code != 0 and "cannot read" in missing.stderr
 
 
@@ -114,14 +126,12 @@ def test_import_in_the_browser_pages_with_preview(client, app, make_referral, ma
     assert bad.status_code == 400 and "No clause was found" in bad.get_data(as_text=True)
 
 
-def test_edits_while_drafting_add_versions_and_versions_never_change(app, make_referral,
-                                                                    make_user):
+def test_edits_while_drafting_add_versions_and_versions_never_change(app, make_referral, make_user):
     referral_id = make_referral()
     with app.app_context():
         from consultation.referrals.models import Referral
 
-        manifesto = services.import_manifesto(db.session.get(Referral, referral_id),
-                                              DRAFT.encode())
+        manifesto = services.import_manifesto(db.session.get(Referral, referral_id), DRAFT.encode())
         clause = manifesto.sections[0].clauses[0]
         services.edit_clause(clause, "Une personne décide, et peut expliquer sa décision.")
         db.session.commit()

@@ -67,12 +67,12 @@ def test_households_from_address_columns():
 
 def test_every_problem_is_reported_with_line_and_column():
     content = (
-        "id,genre,email\n"
-        "a1,femme,ok@example.org\n"
-        "a1,homme,\n"
-        ",femme,x@example.org\n"
-        "a4,,not-an-email\n"
-    ).encode()
+        b"id,genre,email\n"
+        b"a1,femme,ok@example.org\n"
+        b"a1,homme,\n"
+        b",femme,x@example.org\n"
+        b"a4,,not-an-email\n"
+    )
     assert problems_of(lambda: parse_people(content)) == [
         ("duplicate_id", 3, "id"),
         ("missing_value", 4, "id"),
@@ -110,14 +110,14 @@ def test_missing_id_and_address_columns():
 
 def test_quota_problems_by_line():
     content = (
-        "feature,value,min,max\n"
-        "genre,femme,13,18\n"
-        "genre,homme,deux,16\n"
-        "genre,autre,5,2\n"
-        "genre,femme,1,2\n"
-        "age,,1,2\n"
-        "age,jeune,-1,3\n"
-    ).encode()
+        b"feature,value,min,max\n"
+        b"genre,femme,13,18\n"
+        b"genre,homme,deux,16\n"
+        b"genre,autre,5,2\n"
+        b"genre,femme,1,2\n"
+        b"age,,1,2\n"
+        b"age,jeune,-1,3\n"
+    )
     assert problems_of(lambda: parse_quotas(content)) == [
         ("not_a_number", 3, "min"),
         ("min_above_max", 4, "min"),

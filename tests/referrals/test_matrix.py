@@ -16,15 +16,22 @@ AFTER_DRAFT = set(Phase) - {Phase.DRAFT}
 
 # action -> role -> phases in which it succeeds (members-only, public referral)
 EXPECTED = {
-    "read": {"anonymous": AFTER_DRAFT, "outsider": AFTER_DRAFT, "member": AFTER_DRAFT,
-             "facilitator": set(Phase)},
+    "read": {
+        "anonymous": AFTER_DRAFT,
+        "outsider": AFTER_DRAFT,
+        "member": AFTER_DRAFT,
+        "facilitator": set(Phase),
+    },
     "post": {"anonymous": set(), "outsider": set(), "member": OPEN, "facilitator": OPEN},
     "reply": {"anonymous": set(), "outsider": set(), "member": OPEN, "facilitator": OPEN},
     "support": {"anonymous": set(), "outsider": set(), "member": OPEN, "facilitator": OPEN},
-    "report": {"anonymous": set(), "outsider": AFTER_DRAFT, "member": AFTER_DRAFT,
-               "facilitator": AFTER_DRAFT},
-    "hide": {"anonymous": set(), "outsider": set(), "member": set(),
-             "facilitator": set(Phase)},
+    "report": {
+        "anonymous": set(),
+        "outsider": AFTER_DRAFT,
+        "member": AFTER_DRAFT,
+        "facilitator": AFTER_DRAFT,
+    },
+    "hide": {"anonymous": set(), "outsider": set(), "member": set(), "facilitator": set(Phase)},
 }
 
 
@@ -58,7 +65,9 @@ def sign_in(client, login, make_user, members, role):
 def state(app, target):
     with app.app_context():
         return {
-            "contributions": db.session.scalar(sa.select(sa.func.count()).select_from(Contribution)),
+            "contributions": db.session.scalar(
+                sa.select(sa.func.count()).select_from(Contribution)
+            ),
             "supports": db.session.scalar(sa.select(sa.func.count()).select_from(Support)),
             "reports": db.session.scalar(sa.select(sa.func.count()).select_from(Report)),
             "hidden": db.session.get(Contribution, target).is_hidden,
@@ -96,6 +105,8 @@ def test_the_rules_say_why_in_words(app, make_referral, members):
         from consultation.errors import DomainError
         from consultation.referrals.models import Referral
 
+        from flask_babel import force_locale
+
         referral = db.session.get(Referral, referral_id)
-        with pytest.raises(DomainError, match="closed in this phase"):
+        with force_locale("en"), pytest.raises(DomainError, match="closed in this phase"):
             services.post(referral, db.session.get(User, members[0].id), "Trop tard")

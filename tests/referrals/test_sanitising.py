@@ -14,12 +14,45 @@ from consultation.referrals import services
 from consultation.referrals.models import Referral
 
 HOSTILE_DIR = Path(__file__).resolve().parent.parent / "data" / "hostile"
-FORBIDDEN_TAGS = {"script", "style", "iframe", "frame", "frameset", "object", "embed", "svg",
-                  "math", "form", "input", "button", "textarea", "select", "base", "link",
-                  "meta", "img", "video", "audio", "source", "details", "marquee", "body",
-                  "template", "noscript"}
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "background",
-                  "dynsrc", "lowsrc"}
+FORBIDDEN_TAGS = {
+    "script",
+    "style",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "svg",
+    "math",
+    "form",
+    "input",
+    "button",
+    "textarea",
+    "select",
+    "base",
+    "link",
+    "meta",
+    "img",
+    "video",
+    "audio",
+    "source",
+    "details",
+    "marquee",
+    "body",
+    "template",
+    "noscript",
+}
+URL_ATTRIBUTES = {
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "data",
+    "background",
+    "dynsrc",
+    "lowsrc",
+}
 
 
 def hostile_inputs() -> list[str]:
@@ -63,7 +96,10 @@ def test_the_corpus_is_large_enough():
 
 def test_the_inspector_catches_what_it_should():
     assert problems_in('<p onclick="x">a</p><script>1</script><a href="javascript:x">l</a>') == [
-        "handler onclick", "tag <script>", "href='javascript:x'"]
+        "handler onclick",
+        "tag <script>",
+        "href='javascript:x'",
+    ]
 
 
 def test_every_hostile_input_renders_harmless():
@@ -87,10 +123,16 @@ def hostile_referral(app, make_referral, members, make_user):
         for text in inputs:
             services.post(referral, author, text[:20_000])
         whole = "\n\n".join(inputs)[:20_000]
-        services.update_referral(referral, title=referral.title, question=referral.question,
-                                 context_md=whole, documents=[],
-                                 participation=referral.participation,
-                                 visibility=referral.visibility, dates={})
+        services.update_referral(
+            referral,
+            title=referral.title,
+            question=referral.question,
+            context_md=whole,
+            documents=[],
+            participation=referral.participation,
+            visibility=referral.visibility,
+            dates={},
+        )
         services.add_synthesis(referral, facilitator, whole)
         db.session.commit()
     return referral_id, len(inputs)

@@ -49,23 +49,21 @@ def instances(draw, min_people=8, max_people=30, max_seats=8, households=True):
     names = [f"f{j}" for j in range(n_features)]
     arity = [draw(st.integers(2, 3)) for _ in names]
     values = [[draw(st.integers(0, arity[j] - 1)) for j in range(n_features)] for _ in range(n)]
-    shared = draw(st.lists(st.integers(0, n - 1), max_size=n // 3)) if households else []
-    house = {}
-    for a in shared:
-        b = draw(st.integers(0, n - 1))
-        if a != b:
-            house[max(a, b)] = house.get(min(a, b), min(a, b))
-    people = [
-        Person(
-            f"p{i:03d}",
-            {names[j]: f"v{values[i][j]}" for j in range(n_features)},
-            f"h{house[i]}" if i in house else (f"h{i}" if draw(st.booleans()) else None),
-        )
-        for i in range(n)
-    ]
-    heads = sorted({house.get(i, i) for i in range(n)})
+    people = []
+    for i in range(n):
+        home = draw(st.none() | st.integers(0, n // 2)) if households else None
+        features = {names[j]: f"v{values[i][j]}" for j in range(n_features)}
+        people.append(Person(f"p{i:03d}", features, None if home is None else f"h{home}"))
+    # a reference panel, at most one per household, that the quotas will fit
+    order = draw(st.permutations(range(n)))
+    seen, heads = set(), []
+    for i in order:
+        key = people[i].household or people[i].id
+        if key not in seen:
+            seen.add(key)
+            heads.append(i)
     seats = draw(st.integers(1, min(max_seats, len(heads))))
-    reference = draw(st.permutations(heads))[:seats]
+    reference = heads[:seats]
     quotas = []
     for j, name in enumerate(names):
         for v in range(arity[j]):
@@ -118,3 +116,58 @@ def maximin_by_enumeration(people, panels, among=None) -> float:
     )
     assert res.status == 0, res.message
     return float(res.x[-1])
+
+
+def _probability_lp(ids, panels, lower, objective):
+    """Maximise ``objective`` (a vector over ids, or None for z) over lotteries
+    of ``panels`` with ``pi_i >= lower[i]`` (a number, or "z")."""
+    index = {i: r for r, i in enumerate(ids)}
+    n = len(panels)
+    cover = np.zeros((len(ids), n))
+    for c, panel in enumerate(panels):
+        for i in panel:
+            cover[index[i], c] = 1.0
+    rows, rhs = [], []
+    for r, i in enumerate(ids):
+        row = np.r_[-cover[r], 0.0]
+        if lower[i] == "z":
+            row[-1] = 1.0
+            rhs.append(0.0)
+        else:
+            rhs.append(-lower[i])
+        rows.append(row)
+    cost = np.r_[np.zeros(n), -1.0] if objective is None else np.r_[-objective @ cover, 0.0]
+    res = linprog(
+        c=cost,
+        A_ub=np.array(rows),
+        b_ub=rhs,
+        A_eq=np.r_[np.ones(n), 0.0][None, :],
+        b_eq=[1.0],
+        bounds=[(0, None)] * n + [(None, None) if objective is None else (0, 0)],
+        method="highs",
+    )
+    assert res.status == 0, res.message
+    return -res.fun
+
+
+def leximin_by_enumeration(people, panels) -> list[float]:
+    """The leximin probabilities, sorted, by the textbook method on all panels:
+    maximise the smallest, then fix whoever cannot go above it, repeat."""
+    ids = sorted(p.id for p in people)
+    if not panels:
+        return [0.0] * len(ids)
+    fixed: dict[str, float] = {}
+    while len(fixed) < len(ids):
+        lower = {i: fixed.get(i, "z") for i in ids}
+        level = _probability_lp(ids, panels, lower, None)
+        lower = {i: fixed.get(i, level - 1e-9) for i in ids}
+        newly = []
+        for i in ids:
+            if i in fixed:
+                continue
+            objective = np.array([1.0 if j == i else 0.0 for j in ids])
+            if _probability_lp(ids, panels, lower, objective) <= level + 1e-7:
+                newly.append(i)
+        for i in newly:
+            fixed[i] = level
+    return sorted(fixed.values())

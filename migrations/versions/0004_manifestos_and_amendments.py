@@ -1,8 +1,8 @@
-"""manifestos
+"""manifestos and amendments
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-25 21:29:18.689517
+Create Date: 2026-11-25 21:31:29.857356
 
 """
 from alembic import op
@@ -68,6 +68,7 @@ def upgrade():
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('source', sa.Enum('import', 'facilitator', 'amendment', name='version_source'), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('amendment_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_clause_versions_author_id_users')),
     sa.ForeignKeyConstraint(['clause_id'], ['clauses.id'], name=op.f('fk_clause_versions_clause_id_clauses')),
@@ -77,11 +78,79 @@ def upgrade():
     with op.batch_alter_table('clause_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_clause_versions_clause_id'), ['clause_id'], unique=False)
 
+    op.create_table('amendments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('manifesto_id', sa.Integer(), nullable=False),
+    sa.Column('clause_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('replace', 'insert-after', 'delete', name='amendment_kind'), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'open', 'voting', 'accepted', 'rejected', 'withdrawn', 'needs-update', name='amendment_status'), nullable=False),
+    sa.Column('base_version_id', sa.Integer(), nullable=False),
+    sa.Column('proposed_text', sa.Text(), nullable=True),
+    sa.Column('rationale', sa.Text(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('result_version_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_amendments_author_id_users')),
+    sa.ForeignKeyConstraint(['base_version_id'], ['clause_versions.id'], name=op.f('fk_amendments_base_version_id_clause_versions')),
+    sa.ForeignKeyConstraint(['clause_id'], ['clauses.id'], name=op.f('fk_amendments_clause_id_clauses')),
+    sa.ForeignKeyConstraint(['manifesto_id'], ['manifestos.id'], name=op.f('fk_amendments_manifesto_id_manifestos')),
+    sa.ForeignKeyConstraint(['result_version_id'], ['clause_versions.id'], name=op.f('fk_amendments_result_version_id_clause_versions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_amendments'))
+    )
+    with op.batch_alter_table('amendments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_amendments_author_id'), ['author_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_amendments_clause_id'), ['clause_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_amendments_manifesto_id'), ['manifesto_id'], unique=False)
+
+    op.create_table('amendment_revisions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('amendment_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('base_version_id', sa.Integer(), nullable=False),
+    sa.Column('proposed_text', sa.Text(), nullable=True),
+    sa.Column('reason', sa.String(length=20), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['amendment_id'], ['amendments.id'], name=op.f('fk_amendment_revisions_amendment_id_amendments')),
+    sa.ForeignKeyConstraint(['base_version_id'], ['clause_versions.id'], name=op.f('fk_amendment_revisions_base_version_id_clause_versions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_amendment_revisions')),
+    sa.UniqueConstraint('amendment_id', 'number', name=op.f('uq_amendment_revisions_amendment_id_number'))
+    )
+    with op.batch_alter_table('amendment_revisions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_amendment_revisions_amendment_id'), ['amendment_id'], unique=False)
+
+    op.create_table('cosignatures',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('amendment_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['amendment_id'], ['amendments.id'], name=op.f('fk_cosignatures_amendment_id_amendments')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_cosignatures_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cosignatures')),
+    sa.UniqueConstraint('amendment_id', 'user_id', name=op.f('uq_cosignatures_amendment_id_user_id'))
+    )
+    with op.batch_alter_table('cosignatures', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_cosignatures_amendment_id'), ['amendment_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('cosignatures', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cosignatures_amendment_id'))
+
+    op.drop_table('cosignatures')
+    with op.batch_alter_table('amendment_revisions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_amendment_revisions_amendment_id'))
+
+    op.drop_table('amendment_revisions')
+    with op.batch_alter_table('amendments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_amendments_manifesto_id'))
+        batch_op.drop_index(batch_op.f('ix_amendments_clause_id'))
+        batch_op.drop_index(batch_op.f('ix_amendments_author_id'))
+
+    op.drop_table('amendments')
     with op.batch_alter_table('clause_versions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_clause_versions_clause_id'))
 
@@ -99,6 +168,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_manifestos_referral_id'))
 
     op.drop_table('manifestos')
-    for name in ('version_source', 'manifesto_status'):
+    for name in ('amendment_status', 'amendment_kind', 'version_source', 'manifesto_status'):
         sa.Enum(name=name).drop(op.get_bind(), checkfirst=True)
     # ### end Alembic commands ###

@@ -1,0 +1,1 @@
+"""Votes on amendments and clauses: ballots, tallies, results."""
