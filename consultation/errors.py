@@ -15,6 +15,22 @@ class DomainError(Exception):
         self.message = message
 
 
+def attempt(action, success: str) -> bool:
+    """Run one service call for a view: commit and flash ``success``, or roll back and
+    flash the domain error's message. Returns whether it succeeded."""
+    from flask import flash
+
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True
+
+
 def init_app(app) -> None:
     def page(status: int, title: str, message: str):
         return render_template(

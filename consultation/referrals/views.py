@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from consultation import charts, markdown
 from consultation.cache import fragments
-from consultation.errors import DomainError
+from consultation.errors import DomainError, attempt
 from consultation.extensions import db
 from consultation.forms import options
 from consultation.panels.models import Panel
@@ -497,14 +497,10 @@ def report(referral_id, contribution_id):
     authorize(can_report(current_user, referral))
     form = ReportForm(prefix="report")
     if form.validate_on_submit():
-        try:
-            services.report(contribution, current_user, form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Thank you: the facilitators will look at your report."), "success")
+        attempt(
+            lambda: services.report(contribution, current_user, form.reason.data),
+            _("Thank you: the facilitators will look at your report."),
+        )
     else:
         flash(_("Say why you report this contribution."), "error")
     return _back(referral, contribution)
@@ -518,14 +514,10 @@ def hide(referral_id, contribution_id):
     contribution = load_contribution(referral, contribution_id)
     form = HideForm(prefix="hide")
     if form.validate_on_submit():
-        try:
-            services.hide(contribution, current_user, form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("The contribution is hidden; its author has been told."), "success")
+        attempt(
+            lambda: services.hide(contribution, current_user, form.reason.data),
+            _("The contribution is hidden; its author has been told."),
+        )
     else:
         flash(_("Give the reason for hiding: its author will read it."), "error")
     return _back(referral, contribution)
@@ -537,14 +529,9 @@ def restore(referral_id, contribution_id):
     """Show a hidden contribution again."""
     referral = db.get_or_404(Referral, referral_id)
     contribution = load_contribution(referral, contribution_id)
-    try:
-        services.unhide(contribution, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The contribution is visible again."), "success")
+    attempt(
+        lambda: services.unhide(contribution, current_user), _("The contribution is visible again.")
+    )
     return _back(referral, contribution)
 
 

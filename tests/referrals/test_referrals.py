@@ -483,7 +483,7 @@ def test_cached_page_parts_follow_changes_and_each_viewer(
     page = client.get(f"/referrals/{referral_id}").get_data(as_text=True)
     assert 'aria-pressed="false"' in page and "(1)" in page
     client.post("/logout", data={})
-    anonymous = client.get(
-        f"/referrals/{referral_id}", headers={"Accept-Language": "en"}
-    ).get_data(as_text=True)
+    anonymous = client.get(f"/referrals/{referral_id}", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
     assert "aria-pressed" not in anonymous and "1 support" in anonymous
