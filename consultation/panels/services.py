@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from consultation import mail, sortition
 from consultation.accounts import services as accounts
@@ -553,6 +554,7 @@ def seated(panel: Panel) -> list[Membership]:
         db.session.scalars(
             sa.select(Membership)
             .where(Membership.panel_id == panel.id, Membership.status.in_(SEATED))
+            .options(selectinload(Membership.volunteer))
             .order_by(Membership.id)
         )
     )
@@ -561,7 +563,10 @@ def seated(panel: Panel) -> list[Membership]:
 def memberships(panel: Panel) -> list[Membership]:
     return list(
         db.session.scalars(
-            sa.select(Membership).where(Membership.panel_id == panel.id).order_by(Membership.id)
+            sa.select(Membership)
+            .where(Membership.panel_id == panel.id)
+            .options(selectinload(Membership.volunteer))
+            .order_by(Membership.id)
         )
     )
 

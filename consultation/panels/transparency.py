@@ -19,6 +19,7 @@ from wtforms import Form, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from consultation import charts
+from consultation.cache import fragments
 from consultation.extensions import db
 from consultation.panels import services
 from consultation.panels.models import Draw, DrawStatus
@@ -185,7 +186,7 @@ def page_context(draw: Draw) -> dict:
         )
     context.update(
         finished=True,
-        problems=services.verify_draw(draw),
+        problems=verified(draw),
         panel_codes=panel,
         compositions=compositions,
         reserve_pick=is_reserve_pick(draw),
@@ -258,6 +259,23 @@ def download(body: str, filename: str, mimetype: str) -> Response:
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def verified(draw: Draw) -> list[str]:
+    """The live re-check of a draw, cached by the content it checked.
+
+    Verifying a large lottery takes a while; the key is a digest of the recorded inputs
+    and result, so any change to them (tampering included) is checked again at once.
+    """
+    digest = hashlib.sha256(
+        json.dumps([draw.inputs, draw.result], sort_keys=True).encode()
+    ).hexdigest()
+    key = ("verification", draw.id, digest, str(get_locale()))
+    problems = fragments().get(key)
+    if problems is None:
+        problems = services.verify_draw(draw)
+        fragments().set(key, problems)
+    return problems
 
 
 @bp.get("/<int:draw_id>")
