@@ -28,6 +28,7 @@ def create_app(test_config=None) -> Flask:
     from consultation.manifesto import init_app as init_manifesto
     from consultation.panels import init_app as init_panels
     from consultation.referrals import init_app as init_referrals
+    from consultation.votes import init_app as init_votes
 
     db.init_app(app)
     migrate.init_app(
@@ -50,6 +51,7 @@ def create_app(test_config=None) -> Flask:
     init_panels(app)
     init_referrals(app)
     init_manifesto(app)
+    init_votes(app)
     jobs.init_app(app)
     cli.init_app(app)
     return app

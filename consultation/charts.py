@@ -493,3 +493,90 @@ def share_comparison_chart(
     parts.append(_text(left + 24, legend_y + 33, speech_label, size=12))
     parts.append("</g></svg>")
     return Markup("".join(parts))
+
+
+# Seven steps from dark to light: the best grades darkest. Each segment also carries its
+# count, and the legend reads in the same order as the bars, so colour is not the only cue.
+GRADE_FILLS = ("#0b2a5b", "#1f4e9a", "#3f6fb8", "#7a9fd4", "#b7cbe9", "#dfe7f4", "#ffffff")
+GRADE_TEXT = (PAPER, PAPER, PAPER, INK, INK, INK, INK)
+
+
+def merit_profile_chart(
+    rows: Iterable[tuple[str, tuple[int, ...], int]],
+    *,
+    title: str,
+    grade_labels: tuple[str, ...],
+    median_label: str,
+    chart_id: str | None = None,
+    width: int = 640,
+) -> Markup:
+    """Majority judgment's merit profiles: one horizontal bar per option, split by grade
+    from the best (left) to the worst, with the median line at half the voters.
+
+    ``rows`` are (option label, counts indexed by grade code with 0 the lowest, majority
+    grade code); ``grade_labels`` lists the grades best first.
+    """
+    data = list(rows)
+    grades = len(grade_labels)
+    chart_id = chart_id or _chart_id("merit", title)
+    left, right, top, row_height = 150, 20, 30, 40
+    plot_width = width - left - right
+    legend_top = top + row_height * len(data) + 16
+    legend_rows = -(-grades // 3)
+    height = legend_top + legend_rows * 22 + 10
+    summary = " ".join(
+        f"{label}: {grade_labels[grades - 1 - grade]} ("
+        + ", ".join(
+            f"{grade_labels[grades - 1 - code]} {profile[code]}"
+            for code in range(grades - 1, -1, -1)
+        )
+        + ")."
+        for label, profile, grade in data
+    )
+    parts = _open_svg(chart_id, width, height, title, summary)
+    parts.append('<g aria-hidden="true">')
+    for index, (label, profile, _grade) in enumerate(data):
+        y = top + index * row_height
+        total = sum(profile) or 1
+        parts.append(_text(left - 8, y + 19, _shorten(str(label), 20), anchor="end", size=12))
+        x = float(left)
+        for position, code in enumerate(range(grades - 1, -1, -1)):
+            segment = profile[code] / total * plot_width
+            if segment <= 0:
+                continue
+            step = min(position, len(GRADE_FILLS) - 1)
+            parts.append(
+                f'<rect x="{_fmt(x)}" y="{y}" width="{_fmt(segment)}" height="26" '
+                f'fill="{GRADE_FILLS[step]}" stroke="{INK}" stroke-width="1"/>'
+            )
+            if segment >= 18:
+                parts.append(
+                    _text(
+                        x + segment / 2,
+                        y + 18,
+                        profile[code],
+                        anchor="middle",
+                        size=11,
+                        fill=GRADE_TEXT[step],
+                    )
+                )
+            x += segment
+    median_x = left + plot_width / 2
+    bottom = top + row_height * len(data) - 8
+    parts.append(
+        f'<line x1="{_fmt(median_x)}" y1="{top - 8}" x2="{_fmt(median_x)}" y2="{bottom}" '
+        f'stroke="{INK}" stroke-width="2" stroke-dasharray="6 3"/>'
+    )
+    parts.append(_text(median_x, top - 12, median_label, anchor="middle", size=12, weight="700"))
+    column = plot_width / 3
+    for position, label in enumerate(grade_labels):
+        step = min(position, len(GRADE_FILLS) - 1)
+        lx = left + (position % 3) * column
+        ly = legend_top + (position // 3) * 22
+        parts.append(
+            f'<rect x="{_fmt(lx)}" y="{ly}" width="16" height="14" fill="{GRADE_FILLS[step]}" '
+            f'stroke="{INK}" stroke-width="1"/>'
+        )
+        parts.append(_text(lx + 22, ly + 12, f"{position + 1}. {label}", size=12))
+    parts.append("</g></svg>")
+    return Markup("".join(parts))

@@ -160,6 +160,24 @@ def can_amend(user, manifesto) -> bool:
     return manifesto.status.value == "amending" and is_member_for(user, manifesto)
 
 
+def can_run_votes(user) -> bool:
+    """Open and close votes, set the voting rules: facilitators and administrators."""
+    return _role(user) in (Role.ADMIN, Role.FACILITATOR)
+
+
+def can_vote(user, question) -> bool:
+    """Cast a ballot: the members entitled when the vote opened, while it is open and the
+    manifesto is at the vote stage. The service says why not, in words."""
+    from consultation.votes.services import is_elector
+
+    return (
+        is_signed_in(user)
+        and question.is_open
+        and question.manifesto.status.value == "voting"
+        and is_elector(question, user)
+    )
+
+
 def authorize(allowed: bool) -> None:
     """Stop the request unless ``allowed``: signed-out visitors go to the login page."""
     if not allowed:
@@ -181,6 +199,7 @@ RULES = {
         can_manage_panels,
         can_view_personal_data,
         can_manage_referrals,
+        can_run_votes,
     )
 }
 
@@ -198,6 +217,7 @@ OBJECT_RULES = {
         can_see_hidden_text,
         is_member_for,
         can_amend,
+        can_vote,
     )
 }
 

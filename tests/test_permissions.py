@@ -20,6 +20,7 @@ RULE_MATRIX = {
     "can_manage_panels": {"facilitator", "admin"},
     "can_view_personal_data": {"facilitator", "admin"},
     "can_manage_referrals": {"facilitator", "admin"},
+    "can_run_votes": {"facilitator", "admin"},
 }
 
 

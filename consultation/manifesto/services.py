@@ -6,6 +6,9 @@ what a facilitator or member did wrong, before anything is saved.
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
@@ -127,6 +130,42 @@ def numbered(manifesto: Manifesto) -> list[tuple[str, Section, list[tuple[str, C
     return result
 
 
+def text_state(manifesto: Manifesto) -> dict:
+    """The text as it stands: title, preamble, numbered sections and clauses with the
+    version each shows. What a vote on the whole text is cast on."""
+    return {
+        "manifesto": manifesto.id,
+        "title": manifesto.title,
+        "preamble": manifesto.preamble_md,
+        "sections": [
+            {
+                "number": s_number,
+                "title": section.title,
+                "clauses": [
+                    {
+                        "id": clause.id,
+                        "number": number,
+                        "version": clause.current.number,
+                        "text": clause.current.text,
+                    }
+                    for number, clause in clauses
+                ],
+            }
+            for s_number, section, clauses in numbered(manifesto)
+        ],
+    }
+
+
+def canonical_json(value) -> str:
+    """One spelling per value: sorted keys, no spaces, UTF-8 kept as is."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def fingerprint(value) -> str:
+    """SHA-256 of the canonical JSON of ``value``."""
+    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+
+
 def edit_clause(clause: Clause, text: str, *, actor=None) -> ClauseVersion:
     """A facilitator's edit while the manifesto is being drafted: a new version.
 
@@ -168,17 +207,24 @@ def next_status(manifesto: Manifesto) -> ManifestoStatus | None:
     return STATUS_ORDER[index + 1] if index + 1 < len(STATUS_ORDER) else None
 
 
-def move_status(manifesto: Manifesto, to: ManifestoStatus, *, actor=None) -> None:
-    """Move the manifesto one step forward: drafting → amending → voting → adopted."""
+def move_status(manifesto: Manifesto, to: ManifestoStatus, *, actor=None, vote=None) -> None:
+    """Move the manifesto one step forward: drafting → amending → voting → adopted.
+
+    Only the panel's vote on the whole text (``vote``) adopts it. Raises DomainError for
+    any other move.
+    """
     if to is not next_status(manifesto):
         raise DomainError(_("A manifesto moves one step forward at a time."))
+    if to is ManifestoStatus.ADOPTED and vote is None:
+        raise DomainError(_("The text is adopted only by the panel's vote on the whole text."))
     previous = manifesto.status
     manifesto.status = to
     record(
         "manifesto.status_moved",
         actor=actor,
         obj=manifesto,
-        details={"from": previous.value, "to": to.value},
+        details={"from": previous.value, "to": to.value}
+        | ({"vote": vote.id} if vote is not None else {}),
     )
 
 

@@ -135,6 +135,7 @@ def clause(manifesto_id, clause_id):
         compare=(a, b),
         diff=Markup(textdiff.diff_html(by_number[a].text, by_number[b].text)),
         blame=_blame(versions),
+        votes=_deciding_votes(versions),
         amendments=amendments.for_clause(item),
         amend_form=AmendmentForm() if can_amend(current_user, manifesto) else None,
     )
@@ -146,6 +147,18 @@ def clause_number(manifesto, clause) -> str:
             if item.id == clause.id:
                 return number
     return "—"
+
+
+def _deciding_votes(versions) -> dict:
+    """For each version an accepted amendment produced, the vote that accepted it."""
+    from consultation.votes.services import question_for_amendment
+
+    result = {}
+    for version in versions:
+        if version.amendment_id is not None:
+            amendment = db.session.get(Amendment, version.amendment_id)
+            result[version.number] = question_for_amendment(amendment)
+    return result
 
 
 def _blame(versions) -> list[tuple[str, object]]:
@@ -277,3 +290,21 @@ def amendment_action(manifesto_id, amendment_id, action):
         db.session.commit()
         flash(message, "success")
     return redirect(url_for("manifesto.amendment", manifesto_id=manifesto.id, amendment_id=item.id))
+
+
+@bp.get("/manifestos/<int:manifesto_id>/timeline")
+@require(anyone, object_rule=can_read_referral)
+def timeline(manifesto_id):
+    """Every step of the manifesto, from the imported draft to the adopted text."""
+    from consultation.manifesto.timeline import timeline as events_of
+    from consultation.votes.views import clause_numbers, question_label
+
+    manifesto = load_manifesto(manifesto_id)
+    numbers = clause_numbers(manifesto)
+    return render_template(
+        "manifesto/timeline.html",
+        manifesto=manifesto,
+        events=events_of(manifesto),
+        numbers=numbers,
+        question_label=lambda q: question_label(q, numbers),
+    )

@@ -1,0 +1,692 @@
+"""Vote rules: opening a question, casting ballots, closing and applying the result.
+
+Functions flush but do not commit and raise ``DomainError`` for anything a member or a
+facilitator did wrong, before anything is saved. Opening and closing write an audit row;
+casting a ballot does not, because an audit row's actor and time would tie a voter to
+the moment a secret counter moved.
+
+One ballot per member and question is guaranteed by the database (a unique constraint
+for public ballots, the primary key of the turnout for secret ones), through
+``INSERT ... ON CONFLICT DO NOTHING``, so that two requests racing cannot both count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from consultation.accounts.models import utcnow
+from consultation.audit.services import record
+from consultation.errors import DomainError
+from consultation.extensions import db
+from consultation.manifesto import amendments
+from consultation.manifesto import services as manifesto_services
+from consultation.manifesto.models import (
+    Amendment,
+    AmendmentKind,
+    AmendmentStatus,
+    Clause,
+    Manifesto,
+    ManifestoStatus,
+)
+from consultation.panels.models import Membership, MembershipStatus
+from consultation.votes import tally
+from consultation.votes.models import (
+    Ballot,
+    BallotChange,
+    Choice,
+    Elector,
+    Option,
+    Question,
+    QuestionKind,
+    QuestionStatus,
+    SecretCount,
+    Turnout,
+)
+
+GRADES = len(tally.GRADES_FR)
+#: The option id under which a for/against/abstain secret vote keeps its counters.
+NO_OPTION = 0
+MAX_OPTIONS = 20
+
+
+# ------------------------------------------------------------------ opening
+
+
+def set_rules(manifesto: Manifesto, *, quorum: str, threshold: str, secret: bool, actor=None):
+    """Set the quorum, the majority needed and ballot secrecy for votes opened from now
+    on (open votes keep the rules they opened with). Raises DomainError for a rule that
+    does not exist."""
+    try:
+        share = Fraction(quorum)
+    except (ValueError, ZeroDivisionError):
+        raise DomainError(_("Choose a quorum from the list.")) from None
+    if not 0 <= share <= 1:
+        raise DomainError(_("Choose a quorum from the list."))
+    if threshold not in tally.THRESHOLDS:
+        raise DomainError(_("Choose a majority from the list."))
+    manifesto.quorum, manifesto.threshold, manifesto.secret_ballot = quorum, threshold, secret
+    record(
+        "vote.rules_set",
+        actor=actor,
+        obj=manifesto,
+        details={"quorum": quorum, "threshold": threshold, "secret": secret},
+    )
+
+
+def electors_for(manifesto: Manifesto) -> list[int]:
+    """User ids of the panel's active members: who may vote if a vote opens now."""
+    panel_id = manifesto.referral.panel_id
+    return list(
+        db.session.scalars(
+            sa.select(Membership.user_id)
+            .where(
+                Membership.panel_id == panel_id,
+                Membership.status == MembershipStatus.ACTIVE,
+                Membership.user_id.is_not(None),
+            )
+            .distinct()
+            .order_by(Membership.user_id)
+        )
+    )
+
+
+def open_questions(manifesto: Manifesto) -> list[Question]:
+    return list(
+        db.session.scalars(
+            sa.select(Question)
+            .where(Question.manifesto_id == manifesto.id, Question.status == QuestionStatus.OPEN)
+            .order_by(Question.id)
+        )
+    )
+
+
+def questions_for(manifesto: Manifesto) -> list[Question]:
+    return list(
+        db.session.scalars(
+            sa.select(Question).where(Question.manifesto_id == manifesto.id).order_by(Question.id)
+        )
+    )
+
+
+def question_on_clause(clause: Clause) -> Question | None:
+    """The open question that could change ``clause``, if any: one on the clause, on an
+    amendment to it, or on the whole text."""
+    return db.session.scalar(
+        sa.select(Question)
+        .where(
+            Question.manifesto_id == clause.manifesto_id,
+            Question.status == QuestionStatus.OPEN,
+            sa.or_(Question.clause_id == clause.id, Question.kind == QuestionKind.TEXT),
+        )
+        .limit(1)
+    )
+
+
+def _check_can_open(manifesto: Manifesto, clause: Clause | None = None) -> None:
+    if manifesto.status is not ManifestoStatus.VOTING:
+        raise DomainError(_("Votes can be opened only when the manifesto is at the vote stage."))
+    for question in open_questions(manifesto):
+        if question.kind is QuestionKind.TEXT:
+            raise DomainError(
+                _("The whole text is being voted on: close that vote before opening another.")
+            )
+        if clause is not None and question.clause_id == clause.id:
+            raise DomainError(
+                _(
+                    "This clause is already being voted on. A clause cannot change while a "
+                    "vote on it is open: close that vote first."
+                )
+            )
+
+
+def _new_question(manifesto: Manifesto, kind: QuestionKind, *, actor, **fields) -> Question:
+    electors = electors_for(manifesto)
+    if not electors:
+        raise DomainError(_("The panel has no active member: nobody could vote."))
+    question = Question(
+        manifesto_id=manifesto.id,
+        kind=kind,
+        secret=manifesto.secret_ballot,
+        quorum=manifesto.quorum,
+        threshold=manifesto.threshold,
+        eligible=len(electors),
+        opened_by_id=getattr(actor, "id", None),
+        **fields,
+    )
+    db.session.add(question)
+    db.session.flush()
+    db.session.add_all(Elector(question_id=question.id, user_id=uid) for uid in electors)
+    return question
+
+
+def _init_counters(question: Question) -> None:
+    if not question.secret:
+        return
+    if question.kind is QuestionKind.JUDGMENT:
+        keys = [(o.id, str(g)) for o in question.options for g in range(GRADES)]
+    else:
+        keys = [(NO_OPTION, c.value) for c in Choice]
+    db.session.add_all(
+        SecretCount(question_id=question.id, option_id=option_id, value=value, count=0)
+        for option_id, value in keys
+    )
+
+
+def _opened(question: Question, actor) -> Question:
+    _init_counters(question)
+    db.session.flush()
+    record(
+        "vote.opened",
+        actor=actor,
+        obj=question,
+        details={
+            "kind": question.kind.value,
+            "eligible": question.eligible,
+            "secret": question.secret,
+            "quorum": question.quorum,
+            "threshold": question.threshold,
+        },
+    )
+    return question
+
+
+def open_on_amendment(amendment: Amendment, *, actor=None) -> Question:
+    """Put an open amendment to the vote, on its latest revision.
+
+    Raises DomainError outside the vote stage, when the amendment is not open (withdrawn,
+    decided, or in need of an update), or when its clause is already being voted on.
+    """
+    manifesto = db.session.get(Manifesto, amendment.manifesto_id)
+    clause = db.session.get(Clause, amendment.clause_id)
+    _check_can_open(manifesto, clause)
+    if amendment.status is AmendmentStatus.NEEDS_UPDATE:
+        raise DomainError(_("This amendment must be revised by its author before the vote."))
+    if amendment.status is not AmendmentStatus.OPEN:
+        raise DomainError(_("Only open amendments can be put to the vote."))
+    if clause.deleted_at is not None:
+        raise DomainError(_("The clause was deleted: this amendment has nothing to change."))
+    question = _new_question(
+        manifesto,
+        QuestionKind.AMENDMENT,
+        actor=actor,
+        amendment_id=amendment.id,
+        amendment_revision_id=amendment.revisions[-1].id,
+        clause_id=clause.id,
+        clause_version_id=amendment.base_version_id,
+    )
+    amendment.status = AmendmentStatus.VOTING
+    return _opened(question, actor)
+
+
+def open_on_clause(clause: Clause, *, actor=None) -> Question:
+    """Put the adoption of a clause, as it stands, to the vote."""
+    manifesto = db.session.get(Manifesto, clause.manifesto_id)
+    _check_can_open(manifesto, clause)
+    if clause.deleted_at is not None:
+        raise DomainError(_("This clause was deleted."))
+    question = _new_question(
+        manifesto,
+        QuestionKind.CLAUSE,
+        actor=actor,
+        clause_id=clause.id,
+        clause_version_id=clause.current.id,
+    )
+    return _opened(question, actor)
+
+
+def open_on_text(manifesto: Manifesto, *, actor=None) -> Question:
+    """Put the adoption of the whole text to the vote; nothing else may be open."""
+    _check_can_open(manifesto)
+    if open_questions(manifesto):
+        raise DomainError(_("Close the other open votes before the vote on the whole text."))
+    question = _new_question(
+        manifesto,
+        QuestionKind.TEXT,
+        actor=actor,
+        text_fingerprint=manifesto_services.fingerprint(manifesto_services.text_state(manifesto)),
+    )
+    return _opened(question, actor)
+
+
+def open_on_amendments(manifesto: Manifesto, *, actor=None) -> tuple[list[Question], int]:
+    """Open one vote per open amendment, one amendment per clause at a time (the oldest);
+    returns the questions opened and how many amendments wait for a later vote."""
+    _check_can_open(manifesto)
+    busy = {q.clause_id for q in open_questions(manifesto)}
+    opened, waiting = [], 0
+    for amendment in amendments.for_manifesto(manifesto):
+        if amendment.status is not AmendmentStatus.OPEN:
+            continue
+        if amendment.clause_id in busy:
+            waiting += 1
+            continue
+        opened.append(open_on_amendment(amendment, actor=actor))
+        busy.add(amendment.clause_id)
+    if not opened and not waiting:
+        raise DomainError(_("There is no open amendment to put to the vote."))
+    return opened, waiting
+
+
+def open_judgment(
+    manifesto: Manifesto,
+    *,
+    title: str,
+    clause: Clause | None = None,
+    labels: Sequence[str] = (),
+    actor=None,
+) -> Question:
+    """Open a majority judgment.
+
+    On a clause: the options are its current wording and every open amendment replacing
+    it, and the winner is applied at the close. Otherwise: free options (priorities), one
+    label each, ranked without changing the text. Raises DomainError for fewer than two
+    options, duplicates, or a clause already being voted on.
+    """
+    _check_can_open(manifesto, clause)
+    title = (title or "").strip()
+    options: list[Option] = []
+    if clause is not None:
+        if clause.deleted_at is not None:
+            raise DomainError(_("This clause was deleted."))
+        rivals = [
+            a
+            for a in amendments.for_clause(clause)
+            if a.status is AmendmentStatus.OPEN and a.kind is AmendmentKind.REPLACE
+        ]
+        if not rivals:
+            raise DomainError(
+                _("A choice between wordings needs at least one open amendment replacing it.")
+            )
+        options.append(
+            Option(position=1, label=_("Keep the current wording"), text=clause.current.text)
+        )
+        for position, rival in enumerate(rivals, start=2):
+            options.append(
+                Option(
+                    position=position,
+                    label=_("Amendment #%(id)s", id=rival.id),
+                    text=rival.proposed_text,
+                    amendment_id=rival.id,
+                )
+            )
+            rival.status = AmendmentStatus.VOTING
+    else:
+        cleaned = [label.strip() for label in labels if label and label.strip()]
+        if len(cleaned) < 2:
+            raise DomainError(_("A majority judgment needs at least two options."))
+        if len(cleaned) > MAX_OPTIONS:
+            raise DomainError(_("At most %(n)s options.", n=MAX_OPTIONS))
+        if len({c.casefold() for c in cleaned}) != len(cleaned):
+            raise DomainError(_("Two options have the same wording."))
+        if any(len(c) > 300 for c in cleaned):
+            raise DomainError(_("An option is too long: 300 characters at most."))
+        options = [Option(position=i, label=c) for i, c in enumerate(cleaned, start=1)]
+    if not title:
+        raise DomainError(_("Give the question a title."))
+    question = _new_question(
+        manifesto,
+        QuestionKind.JUDGMENT,
+        actor=actor,
+        title=title[:300],
+        clause_id=clause.id if clause is not None else None,
+        clause_version_id=clause.current.id if clause is not None else None,
+    )
+    for option in options:
+        option.question_id = question.id
+    db.session.add_all(options)
+    db.session.flush()
+    db.session.refresh(question)
+    return _opened(question, actor)
+
+
+# ------------------------------------------------------------------ casting
+
+
+def is_elector(question: Question, user) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Elector)
+            .where(Elector.question_id == question.id, Elector.user_id == user.id)
+        )
+        > 0
+    )
+
+
+def check_can_vote(question: Question, user) -> None:
+    """Raise DomainError unless ``user`` may cast a ballot on ``question`` now."""
+    if not question.is_open:
+        raise DomainError(_("This vote is closed."))
+    if question.manifesto.status is not ManifestoStatus.VOTING:
+        raise DomainError(_("Ballots are cast only while the manifesto is at the vote stage."))
+    if not is_elector(question, user):
+        raise DomainError(
+            _("Only the members of the panel entitled to vote when this vote opened can vote.")
+        )
+
+
+def _insert_once(model, values: dict) -> bool:
+    """Insert a row unless one with the same key exists; True when inserted. The
+    database decides, so that two racing requests cannot both insert."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = model.__table__
+    statement = insert(table).values(**values).on_conflict_do_nothing()
+    # RETURNING tells whether the row went in (psycopg reports no row count here).
+    return db.session.execute(statement.returning(table.c.question_id)).first() is not None
+
+
+def _take_part_secretly(question: Question, user) -> None:
+    if not _insert_once(Turnout, {"question_id": question.id, "user_id": user.id}):
+        raise DomainError(_("You have already voted. A secret ballot is final once cast."))
+
+
+def _count(question: Question, option_id: int, value: str) -> None:
+    db.session.execute(
+        sa.update(SecretCount)
+        .where(
+            SecretCount.question_id == question.id,
+            SecretCount.option_id == option_id,
+            SecretCount.value == value,
+        )
+        .values(count=SecretCount.count + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _public_ballot(question: Question, user, *, choice=None, grades=None) -> None:
+    values = {
+        "question_id": question.id,
+        "user_id": user.id,
+        "choice": choice,
+        "grades": grades,
+        "clause_version_id": question.clause_version_id,
+        "amendment_revision_id": question.amendment_revision_id,
+        "text_fingerprint": question.text_fingerprint,
+        "cast_at": utcnow(),
+    }
+    if not _insert_once(Ballot, values):
+        # A public ballot may change until the close; every choice stays in the history.
+        db.session.execute(
+            sa.update(Ballot)
+            .where(Ballot.question_id == question.id, Ballot.user_id == user.id)
+            .values(choice=choice, grades=grades, changed_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    db.session.add(
+        BallotChange(question_id=question.id, user_id=user.id, choice=choice, grades=grades)
+    )
+    db.session.flush()
+
+
+def parse_choice(value) -> Choice:
+    try:
+        return value if isinstance(value, Choice) else Choice(value)
+    except ValueError:
+        raise DomainError(_("Choose for, against or abstain.")) from None
+
+
+def cast(question: Question, user, choice: Choice | str) -> None:
+    """Cast (or, for a public ballot, change) ``user``'s for/against/abstain ballot.
+
+    Raises DomainError when the vote is closed, outside the vote stage, for someone not
+    entitled to vote, for an unknown choice, or for a second secret ballot.
+    """
+    check_can_vote(question, user)
+    if question.kind is QuestionKind.JUDGMENT:
+        raise DomainError(_("This vote asks for a grade for each option."))
+    choice = parse_choice(choice)
+    if question.secret:
+        _take_part_secretly(question, user)
+        _count(question, NO_OPTION, choice.value)
+    else:
+        _public_ballot(question, user, choice=choice)
+
+
+def parse_grades(question: Question, grades: Mapping) -> dict[int, int]:
+    """Check a majority-judgment ballot: one grade on the scale for every option."""
+    result = {}
+    for option in question.options:
+        raw = grades.get(option.id, grades.get(str(option.id)))
+        try:
+            grade = int(raw)
+        except (TypeError, ValueError):
+            raise DomainError(_("Give a grade to every option.")) from None
+        if not 0 <= grade < GRADES:
+            raise DomainError(_("Give a grade to every option."))
+        result[option.id] = grade
+    return result
+
+
+def cast_judgment(question: Question, user, grades: Mapping) -> None:
+    """Cast (or, if public, change) a majority-judgment ballot: a grade for each option."""
+    check_can_vote(question, user)
+    if question.kind is not QuestionKind.JUDGMENT:
+        raise DomainError(_("This vote asks for, against or abstain."))
+    checked = parse_grades(question, grades)
+    if question.secret:
+        _take_part_secretly(question, user)
+        for option_id, grade in checked.items():
+            _count(question, option_id, str(grade))
+    else:
+        _public_ballot(
+            question, user, grades={str(option_id): g for option_id, g in checked.items()}
+        )
+
+
+def ballot_of(question: Question, user) -> Ballot | None:
+    """``user``'s public ballot on ``question``."""
+    if user is None or not user.is_authenticated:
+        return None
+    return db.session.scalar(
+        sa.select(Ballot).where(Ballot.question_id == question.id, Ballot.user_id == user.id)
+    )
+
+
+def has_voted(question: Question, user) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    model = Turnout if question.secret else Ballot
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(model)
+            .where(model.question_id == question.id, model.user_id == user.id)
+        )
+        > 0
+    )
+
+
+# ------------------------------------------------------------------ counting
+
+
+def turnout(question: Question) -> int:
+    """How many members have voted so far."""
+    model = Turnout if question.secret else Ballot
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(model).where(model.question_id == question.id)
+    )
+
+
+def counts(question: Question) -> dict[str, int]:
+    """Ballots per choice (for/against/abstain)."""
+    if question.secret:
+        rows = db.session.execute(
+            sa.select(SecretCount.value, SecretCount.count).where(
+                SecretCount.question_id == question.id, SecretCount.option_id == NO_OPTION
+            )
+        )
+    else:
+        rows = db.session.execute(
+            sa.select(Ballot.choice, sa.func.count())
+            .where(Ballot.question_id == question.id)
+            .group_by(Ballot.choice)
+        )
+    result = {c.value: 0 for c in Choice}
+    for value, count in rows:
+        result[getattr(value, "value", value)] = count
+    return result
+
+
+def outcome(question: Question) -> tally.Outcome:
+    """The for/against/abstain result, from the counters recorded at the close (or the
+    ballots so far, while the vote is open)."""
+    if question.is_open:
+        c = counts(question)
+        for_, against, abstain = c["for"], c["against"], c["abstain"]
+    else:
+        for_, against, abstain = question.count_for, question.count_against, question.count_abstain
+    return tally.tally(
+        for_,
+        against,
+        abstain,
+        eligible=question.eligible,
+        quorum=question.quorum,
+        threshold=question.threshold,
+    )
+
+
+def judgment(question: Question) -> tally.MJResult | None:
+    """The majority judgment over the options, or None before anyone voted."""
+    option_ids = [o.id for o in question.options]
+    if question.secret:
+        profiles = {oid: [0] * GRADES for oid in option_ids}
+        for option_id, value, count in db.session.execute(
+            sa.select(SecretCount.option_id, SecretCount.value, SecretCount.count).where(
+                SecretCount.question_id == question.id
+            )
+        ):
+            profiles[option_id][int(value)] += count
+        voters = turnout(question)
+        if not voters:
+            return None
+        return tally.majority_judgment(
+            profiles=profiles, options=option_ids, grades=GRADES, voters=voters
+        )
+    ballots = [
+        {int(k): v for k, v in (grades or {}).items()}
+        for grades in db.session.scalars(
+            sa.select(Ballot.grades).where(Ballot.question_id == question.id)
+        )
+    ]
+    if not ballots:
+        return None
+    return tally.majority_judgment(ballots=ballots, options=option_ids, grades=GRADES)
+
+
+def quorum_reached(question: Question, voters: int) -> bool:
+    return Fraction(voters, question.eligible) >= Fraction(question.quorum)
+
+
+# ------------------------------------------------------------------ closing
+
+
+def close(question: Question, *, actor=None) -> str:
+    """Close a vote and apply its result; returns the result code.
+
+    For / against: an adopted amendment becomes the clause's next version (competing
+    amendments are rebased or flagged), a rejected one is rejected; a rejected clause
+    leaves the text; an adopted whole text makes the manifesto adopted. Majority
+    judgment: the winning wording is applied and the other wordings rejected. A failed
+    quorum is recorded and changes nothing. Raises DomainError if already closed.
+    """
+    if not question.is_open:
+        raise DomainError(_("This vote is already closed."))
+    question.status = QuestionStatus.CLOSED
+    question.closed_at = utcnow()
+    question.closed_by_id = getattr(actor, "id", None)
+    question.turnout = turnout(question)
+    if question.kind is QuestionKind.JUDGMENT:
+        result = _close_judgment(question, actor)
+    else:
+        c = counts(question)
+        question.count_for, question.count_against, question.count_abstain = (
+            c["for"],
+            c["against"],
+            c["abstain"],
+        )
+        decided = outcome(question)
+        result = decided.reason
+        _apply(question, decided, actor)
+    question.result = result
+    record(
+        "vote.closed",
+        actor=actor,
+        obj=question,
+        details={
+            "result": result,
+            "turnout": question.turnout,
+            "eligible": question.eligible,
+            "for": question.count_for,
+            "against": question.count_against,
+            "abstain": question.count_abstain,
+        },
+    )
+    db.session.flush()
+    return result
+
+
+def _apply(question: Question, decided: tally.Outcome, actor) -> None:
+    if question.kind is QuestionKind.AMENDMENT:
+        amendment = db.session.get(Amendment, question.amendment_id)
+        if decided.adopted:
+            amendments.accept(amendment, actor=actor)
+        elif decided.reason == "no_quorum":
+            amendment.status = AmendmentStatus.OPEN  # still in play: it can be voted again
+        else:
+            amendments.reject(amendment, actor=actor)
+    elif question.kind is QuestionKind.CLAUSE:
+        clause = db.session.get(Clause, question.clause_id)
+        if not decided.adopted and decided.reason != "no_quorum":
+            clause.deleted_at = utcnow()
+            record("clause.rejected", actor=actor, obj=clause, details={"vote": question.id})
+    elif question.kind is QuestionKind.TEXT and decided.adopted:
+        manifesto = db.session.get(Manifesto, question.manifesto_id)
+        manifesto_services.move_status(
+            manifesto, ManifestoStatus.ADOPTED, actor=actor, vote=question
+        )
+
+
+def _close_judgment(question: Question, actor) -> str:
+    rivals = [o.amendment for o in question.options if o.amendment is not None]
+    mj = judgment(question)
+    if mj is None or not quorum_reached(question, question.turnout):
+        result, winner = "no_quorum", None
+    elif len(mj.winners) > 1:
+        result, winner = "tie", None
+    else:
+        result = "decided"
+        winner = next(o for o in question.options if o.id == mj.winners[0])
+        question.winner_option_id = winner.id
+    if winner is None:
+        for rival in rivals:  # back in play: nothing was decided
+            rival.status = AmendmentStatus.OPEN
+        return result
+    for rival in rivals:
+        if rival.id != winner.amendment_id:
+            amendments.reject(rival, actor=actor)
+    if winner.amendment is not None:
+        amendments.accept(winner.amendment, actor=actor)
+    return result
+
+
+def question_for_amendment(amendment: Amendment) -> Question | None:
+    """The vote that decided an amendment (the latest, if it was voted more than once)."""
+    return db.session.scalar(
+        sa.select(Question)
+        .outerjoin(Option, Option.question_id == Question.id)
+        .where(
+            sa.or_(Question.amendment_id == amendment.id, Option.amendment_id == amendment.id),
+            Question.status == QuestionStatus.CLOSED,
+        )
+        .order_by(Question.id.desc())
+        .limit(1)
+    )

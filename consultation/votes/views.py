@@ -1,0 +1,417 @@
+"""Vote pages: the votes of a manifesto, a ballot, the results."""
+
+import math
+from fractions import Fraction
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+
+from consultation import charts
+from consultation.errors import DomainError, attempt
+from consultation.extensions import db
+from consultation.manifesto import amendments, textdiff
+from consultation.manifesto import services as manifesto_services
+from consultation.manifesto.models import Amendment, AmendmentKind, AmendmentStatus, Clause
+from consultation.manifesto.views import load_manifesto
+from consultation.permissions import (
+    anyone,
+    authorize,
+    can_read_referral,
+    can_run_votes,
+    can_vote,
+    is_signed_in,
+    require,
+)
+from consultation.votes import services
+from consultation.votes.forms import BallotForm, JudgmentForm, SettingsForm
+from consultation.votes.models import Ballot, Question, QuestionKind
+
+bp = Blueprint("votes", __name__)
+
+
+def grade_labels() -> tuple[str, ...]:
+    """The French scale of majority judgment, best first, in the page's language."""
+    return (
+        _("Excellent"),
+        _("Very good"),
+        _("Good"),
+        _("Fairly good"),
+        _("Passable"),
+        _("Insufficient"),
+        _("Reject"),
+    )
+
+
+def grade_label(code: int) -> str:
+    return grade_labels()[services.GRADES - 1 - code]
+
+
+def choice_label(choice) -> str:
+    return {"for": _("For"), "against": _("Against"), "abstain": _("Abstain")}[
+        getattr(choice, "value", choice)
+    ]
+
+
+def clause_numbers(manifesto) -> dict[int, str]:
+    return {
+        c.id: n for _s, _sec, clauses in manifesto_services.numbered(manifesto) for n, c in clauses
+    }
+
+
+def question_label(question: Question, numbers: dict[int, str]) -> str:
+    number = numbers.get(question.clause_id, "—")
+    if question.kind is QuestionKind.AMENDMENT:
+        return _("Amendment #%(id)s to clause %(n)s", id=question.amendment_id, n=number)
+    if question.kind is QuestionKind.CLAUSE:
+        return _("Adoption of clause %(n)s", n=number)
+    if question.kind is QuestionKind.TEXT:
+        return _("Adoption of the whole text")
+    return question.title
+
+
+def rule_in_words(question: Question) -> list[str]:
+    """The rules of this vote, as sentences for the results page."""
+    sentences = []
+    share = Fraction(question.quorum)
+    if share == 0:
+        sentences.append(_("No quorum is required."))
+    else:
+        words = {
+            "1/4": _("one quarter"),
+            "1/3": _("one third"),
+            "1/2": _("half"),
+            "2/3": _("two thirds"),
+        }.get(question.quorum, question.quorum)
+        sentences.append(
+            _(
+                "Quorum: at least %(share)s of the %(eligible)s members entitled to vote must "
+                "take part, that is %(needed)s ballots; abstentions count.",
+                share=words,
+                eligible=question.eligible,
+                needed=math.ceil(share * question.eligible),
+            )
+        )
+    if question.kind is QuestionKind.JUDGMENT:
+        sentences.append(
+            _(
+                "Each member grades every option, from Excellent to Reject. The option with "
+                "the best median grade wins; equal medians are separated by the share of "
+                "grades above and below it (majority judgment, Balinski and Laraki)."
+            )
+        )
+    elif question.threshold == "two_thirds":
+        sentences.append(
+            _(
+                "Adoption needs at least two thirds of the votes cast for or against; "
+                "abstentions are not counted."
+            )
+        )
+    else:
+        sentences.append(
+            _("Adoption needs more votes for than against; abstentions are not counted.")
+        )
+    if question.secret:
+        sentences.append(
+            _("Secret ballot: nobody can see how a member voted, and a ballot is final.")
+        )
+    else:
+        sentences.append(
+            _(
+                "Public ballot: each member's vote is published at the close, and can be "
+                "changed until then."
+            )
+        )
+    return sentences
+
+
+def result_in_words(question: Question, labels: dict[int, str] | None = None) -> str:
+    counts = {
+        "for_": question.count_for,
+        "against": question.count_against,
+        "abstain": question.count_abstain,
+    }
+    if question.result == "adopted":
+        return _("Adopted: %(for_)s for, %(against)s against, %(abstain)s abstentions.", **counts)
+    if question.result == "threshold_not_met":
+        return _("Rejected: %(for_)s for, %(against)s against, %(abstain)s abstentions.", **counts)
+    if question.result == "no_expressed_votes":
+        return _("Rejected: every ballot was an abstention.")
+    if question.result == "no_quorum":
+        return _(
+            "Not decided, for want of quorum: %(turnout)s of %(eligible)s members voted. "
+            "Nothing was changed.",
+            turnout=question.turnout,
+            eligible=question.eligible,
+        )
+    if question.result == "tie":
+        return _("Tie: the options are graded exactly alike. Nothing was changed.")
+    if question.result == "decided":
+        option = next((o for o in question.options if o.id == question.winner_option_id), None)
+        return _("Chosen: %(option)s.", option=option.label if option else "—")
+    return ""
+
+
+@bp.app_context_processor
+def vote_helpers():
+    return {
+        "vote_choice_label": choice_label,
+        "vote_result_in_words": result_in_words,
+        "vote_grade_label": grade_label,
+    }
+
+
+def load_question(question_id: int) -> Question:
+    question = db.get_or_404(Question, question_id)
+    authorize(can_read_referral(current_user, question.manifesto.referral))
+    return question
+
+
+@bp.get("/manifestos/<int:manifesto_id>/votes")
+@require(anyone, object_rule=can_read_referral)
+def index(manifesto_id):
+    """A manifesto's votes: open and closed, and for facilitators the means to open them."""
+    manifesto = load_manifesto(manifesto_id)
+    numbers = clause_numbers(manifesto)
+    questions = services.questions_for(manifesto)
+    context = {}
+    if can_run_votes(current_user):
+        settings = SettingsForm(
+            quorum=manifesto.quorum,
+            threshold=manifesto.threshold,
+            secret_ballot=manifesto.secret_ballot,
+        )
+        judgment = JudgmentForm()
+        judgment.clause.choices = [("", _("— none: options to rank —"))] + [
+            (str(cid), _("Clause %(n)s", n=n)) for cid, n in numbers.items()
+        ]
+        context = {
+            "settings_form": settings,
+            "judgment_form": judgment,
+            "open_amendments": [
+                a
+                for a in amendments.for_manifesto(manifesto)
+                if a.status in (AmendmentStatus.OPEN, AmendmentStatus.NEEDS_UPDATE)
+            ],
+        }
+    return render_template(
+        "votes/index.html",
+        manifesto=manifesto,
+        numbers=numbers,
+        open_questions=[q for q in questions if q.is_open],
+        closed_questions=[q for q in questions if not q.is_open],
+        label=lambda q: question_label(q, numbers),
+        **context,
+    )
+
+
+@bp.post("/manifestos/<int:manifesto_id>/votes/settings")
+@require(can_run_votes)
+def settings(manifesto_id):
+    """Set the quorum, the majority and whether ballots are secret."""
+    manifesto = load_manifesto(manifesto_id)
+    form = SettingsForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a quorum and a majority from the lists."), "error")
+    else:
+        attempt(
+            lambda: services.set_rules(
+                manifesto,
+                quorum=form.quorum.data,
+                threshold=form.threshold.data,
+                secret=form.secret_ballot.data,
+                actor=current_user,
+            ),
+            _("The voting rules are saved. They apply to votes opened from now on."),
+        )
+    return redirect(url_for("votes.index", manifesto_id=manifesto.id))
+
+
+@bp.post("/manifestos/<int:manifesto_id>/votes/open")
+@require(can_run_votes)
+def open_vote(manifesto_id):
+    """Open a vote on an amendment, on every open amendment, a clause or the whole text."""
+    manifesto = load_manifesto(manifesto_id)
+    subject = request.form.get("subject", "")
+    kind, _sep, raw_id = subject.partition("-")
+    try:
+        if kind == "amendments":
+            opened, waiting = services.open_on_amendments(manifesto, actor=current_user)
+            message = _("%(n)s votes opened.", n=len(opened))
+            if waiting:
+                message += " " + _(
+                    "%(n)s other amendments wait for a later vote: a clause is voted on one "
+                    "amendment at a time.",
+                    n=waiting,
+                )
+            question = None
+        elif kind == "amendment" and raw_id.isdigit():
+            amendment = db.session.get(Amendment, int(raw_id))
+            if amendment is None or amendment.manifesto_id != manifesto.id:
+                abort(404)
+            question = services.open_on_amendment(amendment, actor=current_user)
+        elif kind == "clause" and raw_id.isdigit():
+            clause = db.session.get(Clause, int(raw_id))
+            if clause is None or clause.manifesto_id != manifesto.id:
+                abort(404)
+            question = services.open_on_clause(clause, actor=current_user)
+        elif kind == "text":
+            question = services.open_on_text(manifesto, actor=current_user)
+        else:
+            abort(400)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("votes.index", manifesto_id=manifesto.id))
+    db.session.commit()
+    if question is None:
+        flash(message, "success")
+        return redirect(url_for("votes.index", manifesto_id=manifesto.id))
+    flash(_("The vote is open."), "success")
+    return redirect(url_for("votes.question", question_id=question.id))
+
+
+@bp.post("/manifestos/<int:manifesto_id>/votes/judgment")
+@require(can_run_votes)
+def open_judgment(manifesto_id):
+    """Open a majority judgment between wordings of a clause or options to rank."""
+    manifesto = load_manifesto(manifesto_id)
+    form = JudgmentForm()
+    form.clause.choices = [("", "")] + [(str(c), str(c)) for c in clause_numbers(manifesto)]
+    if not form.validate_on_submit():
+        flash(_("Give the question a title, and a clause or options to rank."), "error")
+        return redirect(url_for("votes.index", manifesto_id=manifesto.id))
+    clause = None
+    if form.clause.data:
+        clause = db.session.get(Clause, int(form.clause.data))
+    try:
+        question = services.open_judgment(
+            manifesto,
+            title=form.title.data,
+            clause=clause,
+            labels=(form.labels.data or "").splitlines(),
+            actor=current_user,
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("votes.index", manifesto_id=manifesto.id))
+    db.session.commit()
+    flash(_("The vote is open."), "success")
+    return redirect(url_for("votes.question", question_id=question.id))
+
+
+def _subject(question: Question):
+    """What is being voted on, as a diff or a text, for the page."""
+    if question.kind is QuestionKind.AMENDMENT:
+        revision = question.amendment_revision
+        base = (
+            ""
+            if question.amendment.kind is AmendmentKind.INSERT_AFTER
+            else question.clause_version.text
+        )
+        return Markup(textdiff.diff_html(base, revision.proposed_text or ""))
+    if question.kind is QuestionKind.JUDGMENT and question.clause_version is not None:
+        base = question.clause_version.text
+        return {o.id: Markup(textdiff.diff_html(base, o.text)) for o in question.options}
+    return None
+
+
+@bp.get("/votes/<int:question_id>")
+@require(anyone, object_rule=can_read_referral)
+def question(question_id):
+    """A vote: what is voted on, the ballot, and the results once closed."""
+    item = load_question(question_id)
+    manifesto = manifesto_services.load(item.manifesto_id)
+    numbers = clause_numbers(manifesto)
+    context = {
+        "question": item,
+        "manifesto": manifesto,
+        "label": question_label(item, numbers),
+        "number": numbers.get(item.clause_id, "—"),
+        "subject": _subject(item),
+        "rules": rule_in_words(item),
+        "may_vote": can_vote(current_user, item),
+        "voted": services.has_voted(item, current_user),
+        "my_ballot": None if item.secret else services.ballot_of(item, current_user),
+        "turnout": services.turnout(item) if item.is_open else item.turnout,
+        "form": BallotForm(),
+        "grade_labels": grade_labels(),
+    }
+    if not item.is_open:
+        context.update(_results(item))
+    return render_template("votes/question.html", **context)
+
+
+def _results(item: Question) -> dict:
+    if item.kind is QuestionKind.JUDGMENT:
+        mj = services.judgment(item)
+        if mj is None:
+            return {"judgment": None}
+        labels = {o.id: o.label for o in item.options}
+        rows = [(labels[r.option], r.profile, r.majority_grade) for r in mj.ordered]
+        return {
+            "judgment": mj,
+            "option_labels": labels,
+            "chart": charts.merit_profile_chart(
+                rows,
+                title=_("Merit profiles: %(title)s", title=item.title),
+                grade_labels=grade_labels(),
+                median_label=_("Median"),
+                chart_id=f"merit-{item.id}",
+            ),
+        }
+    counts = [
+        (_("For"), item.count_for),
+        (_("Against"), item.count_against),
+        (_("Abstain"), item.count_abstain),
+    ]
+    public = []
+    if not item.secret:
+        public = list(
+            db.session.scalars(
+                db.select(Ballot)
+                .where(Ballot.question_id == item.id)
+                .join(Ballot.user)
+                .order_by(Ballot.id)
+            )
+        )
+    return {
+        "counts": counts,
+        "public_ballots": public,
+        "chart": charts.bar_chart(
+            counts,
+            title=_("Ballots"),
+            value_label=_("Number of ballots"),
+            chart_id=f"ballots-{item.id}",
+            width=420,
+        ),
+    }
+
+
+@bp.post("/votes/<int:question_id>/ballot")
+@require(is_signed_in, object_rule=can_vote)
+def cast(question_id):
+    """Cast or change one's ballot; the service says why when it is not allowed."""
+    item = load_question(question_id)
+    if item.kind is QuestionKind.JUDGMENT:
+        grades = {o.id: request.form.get(f"grade-{o.id}") for o in item.options}
+        action = lambda: services.cast_judgment(item, current_user, grades)  # noqa: E731
+    else:
+        form = BallotForm()
+        if not form.validate_on_submit():
+            flash(_("Choose for, against or abstain."), "error")
+            return redirect(url_for("votes.question", question_id=item.id) + "#ballot")
+        action = lambda: services.cast(item, current_user, form.choice.data)  # noqa: E731
+    attempt(action, _("Your vote is recorded."))
+    return redirect(url_for("votes.question", question_id=item.id) + "#ballot")
+
+
+@bp.post("/votes/<int:question_id>/close")
+@require(can_run_votes)
+def close(question_id):
+    """Close the vote and apply its result."""
+    item = load_question(question_id)
+    attempt(lambda: services.close(item, actor=current_user), _("The vote is closed."))
+    return redirect(url_for("votes.question", question_id=item.id))

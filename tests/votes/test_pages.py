@@ -1,0 +1,144 @@
+"""The vote pages, as members, facilitators and the public use them."""
+
+import pytest
+import sqlalchemy as sa
+
+from consultation.accounts.models import Role
+from consultation.extensions import db
+from consultation.manifesto.models import Amendment, ManifestoStatus
+from consultation.votes.models import Question
+from tests.votes.conftest import load
+
+NEW_TEXT = "La ville publie chaque outil numérique avant de l’utiliser."
+
+
+@pytest.fixture
+def facilitator(make_user):
+    return make_user(Role.FACILITATOR, email="animation@example.org", language="en")
+
+
+def question_id(app):
+    with app.app_context():
+        return db.session.scalar(sa.select(Question.id).order_by(Question.id.desc()))
+
+
+def test_from_amendment_to_new_version_through_the_pages(
+    app, client, login, make_manifesto, members, facilitator
+):
+    manifesto_id = make_manifesto(amend=[(0, NEW_TEXT)])
+    with app.app_context():
+        amendment_id = db.session.scalar(sa.select(Amendment.id))
+    login(facilitator)
+    page = client.get(f"/manifestos/{manifesto_id}/votes")
+    assert "Open a vote on every open amendment" in page.text
+    response = client.post(
+        f"/manifestos/{manifesto_id}/votes/open", data={"subject": f"amendment-{amendment_id}"}
+    )
+    assert response.status_code == 302
+    qid = question_id(app)
+    client.post("/logout", data={})
+    for member, choice in zip(members, ["for", "for", "for", "against"]):
+        login(member)
+        page = client.get(f"/votes/{qid}")
+        assert "Cast my vote" in page.text and "<ins" in page.text, page.text[page.text.find("<main"):][:1500]
+        client.post(f"/votes/{qid}/ballot", data={"choice": choice})
+        assert "Your vote is recorded." in client.get(f"/votes/{qid}").text
+        client.post("/logout", data={})
+    login(facilitator)
+    page = client.get(f"/votes/{qid}")
+    assert "4 of 6 members have voted." in page.text
+    client.post(f"/votes/{qid}/close", data={})
+    page = client.get(f"/votes/{qid}")
+    assert "Adopted: 3 for, 1 against, 0 abstentions." in page.text
+    assert "Quorum: at least half of the 6 members entitled to vote must take part" in page.text
+    assert "Membre 0: For" in page.text  # a public ballot is published at the close
+    with app.app_context():
+        _m, clauses = load(manifesto_id)
+        clause_id = clauses[0].id
+    history = client.get(f"/manifestos/{manifesto_id}/clauses/{clause_id}").text
+    assert f"accepted amendment #{amendment_id}" in history
+    assert f"vote #{qid}" in history
+    timeline = client.get(f"/manifestos/{manifesto_id}/timeline").text
+    assert "Vote closed:" in timeline and "Adopted: 3 for" in timeline
+
+
+def test_a_secret_vote_shows_counts_never_names(
+    app, client, login, make_manifesto, members, facilitator
+):
+    manifesto_id = make_manifesto(secret=True)
+    with app.app_context():
+        _m, clauses = load(manifesto_id)
+        clause_id = clauses[1].id
+    login(facilitator)
+    client.post(f"/manifestos/{manifesto_id}/votes/open", data={"subject": f"clause-{clause_id}"})
+    qid = question_id(app)
+    client.post("/logout", data={})
+    for member in members[:3]:
+        login(member)
+        client.post(f"/votes/{qid}/ballot", data={"choice": "against"})
+        again = client.post(f"/votes/{qid}/ballot", data={"choice": "for"}, follow_redirects=True)
+        assert "A secret ballot is final once cast." in again.text
+        client.post("/logout", data={})
+    login(facilitator)
+    client.post(f"/votes/{qid}/close", data={})
+    page = client.get(f"/votes/{qid}").text
+    assert "Rejected: 0 for, 3 against, 0 abstentions." in page
+    for member in members:
+        assert member.display_name not in page
+
+
+def test_voting_without_membership_says_why_and_saves_nothing(
+    app, client, login, make_manifesto, make_user, facilitator
+):
+    manifesto_id = make_manifesto()
+    outsider = make_user(email="habitant@example.org", language="en")
+    with app.app_context():
+        _m, clauses = load(manifesto_id)
+        clause_id = clauses[0].id
+    login(facilitator)
+    client.post(f"/manifestos/{manifesto_id}/votes/open", data={"subject": f"clause-{clause_id}"})
+    qid = question_id(app)
+    client.post("/logout", data={})
+    login(outsider)
+    page = client.get(f"/votes/{qid}").text
+    assert "Cast my vote" not in page
+    response = client.post(f"/votes/{qid}/ballot", data={"choice": "for"}, follow_redirects=True)
+    assert "Only the members of the panel entitled to vote" in response.text
+    assert "0 of 6 members have voted." in response.text
+
+
+def test_a_majority_judgment_page_shows_the_merit_profile(
+    app, client, login, make_manifesto, members, facilitator
+):
+    manifesto_id = make_manifesto()
+    login(facilitator)
+    client.post(
+        f"/manifestos/{manifesto_id}/votes/judgment",
+        data={"title": "Nos priorités", "clause": "", "labels": "Transparence\nSobriété"},
+    )
+    qid = question_id(app)
+    with app.app_context():
+        a, b = db.session.get(Question, qid).options
+        a_id, b_id = a.id, b.id
+    client.post("/logout", data={})
+    for member in members[:4]:
+        login(member)
+        client.post(f"/votes/{qid}/ballot", data={f"grade-{a_id}": "5", f"grade-{b_id}": "2"})
+        client.post("/logout", data={})
+    login(facilitator)
+    client.post(f"/votes/{qid}/close", data={})
+    page = client.get(f"/votes/{qid}").text
+    assert "Chosen: Transparence." in page
+    assert 'role="img"' in page and "Merit profiles" in page
+    assert "Very good+" in page or "Very good−" in page
+
+
+def test_the_manifesto_page_offers_no_adoption_without_a_vote(
+    app, client, login, make_manifesto, facilitator
+):
+    manifesto_id = make_manifesto(status=ManifestoStatus.VOTING)
+    login(facilitator)
+    page = client.get(f"/manifestos/{manifesto_id}").text
+    assert "Move to:" not in page
+    response = client.post(f"/manifestos/{manifesto_id}/status", data={"to": "adopted"})
+    assert response.status_code == 400
