@@ -95,6 +95,8 @@ def load(app, test_config=None) -> None:
     if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     app.config.setdefault("OUTBOX_DIR", str(instance / "outbox"))
+    # Generated exports (large PDFs are made in the background and kept by content).
+    app.config.setdefault("EXPORT_DIR", str(instance / "exports"))
 
     production = app.config["CONSULTATION_ENV"] == "production"
     if production:

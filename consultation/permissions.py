@@ -178,6 +178,14 @@ def can_vote(user, question) -> bool:
     )
 
 
+def can_download_manifesto(user, manifesto) -> bool:
+    """Everyone who can read the referral downloads an adopted text; facilitators
+    download drafts too."""
+    if can_manage_referrals(user):
+        return True
+    return manifesto.status.value == "adopted" and can_read_referral(user, manifesto.referral)
+
+
 def authorize(allowed: bool) -> None:
     """Stop the request unless ``allowed``: signed-out visitors go to the login page."""
     if not allowed:
@@ -218,6 +226,7 @@ OBJECT_RULES = {
         is_member_for,
         can_amend,
         can_vote,
+        can_download_manifesto,
     )
 }
 

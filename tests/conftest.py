@@ -111,6 +111,7 @@ def make_app(database_url, tmp_path):
             "SERVER_NAME": None,
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "OUTBOX_DIR": str(tmp_path / "outbox"),
+            "EXPORT_DIR": str(tmp_path / "exports"),
             "RATELIMIT_STORAGE_URI": "memory://",
         }
         config.update(overrides)

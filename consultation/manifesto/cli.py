@@ -52,5 +52,50 @@ def list_command():
         click.echo(f"{manifesto.id}\t{manifesto.status.value}\t{manifesto.title}")
 
 
+@manifesto_cli.command("export")
+@click.argument("manifesto_id", type=int)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "html", "pdf", "docx", "odt", "json"]),
+    required=True,
+    help="File format.",
+)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File.")
+@click.option("--provenance", is_flag=True, help="Say where each clause's text comes from.")
+@click.option(
+    "--redline-since",
+    default=None,
+    help="Mark the changes since a revision (0 = the imported draft) or a date (YYYY-MM-DD).",
+)
+@click.option("--report", is_flag=True, help="Append the process report.")
+@click.option("--language", type=click.Choice(["fr", "en"]), default=None, help="Language.")
+@with_appcontext
+def export_command(manifesto_id, fmt, output, provenance, redline_since, report, language):
+    """Export a manifesto to a file; prints the fingerprint of the state it shows."""
+    from consultation.exports import formats
+    from consultation.exports import services as exports
+
+    manifesto = services.load(manifesto_id)
+    if manifesto is None:
+        fail(f"no manifesto with id {manifesto_id}.")
+    try:
+        document = exports.build_document(
+            manifesto,
+            with_provenance=provenance,
+            redline_since=redline_since,
+            with_report=report,
+            language=language,
+        )
+    except DomainError as error:
+        fail(error.message)
+    content = formats.render(document, fmt)
+    try:
+        Path(output).write_bytes(content)
+    except OSError as error:
+        fail(f"cannot write {output}: {error.strerror}.")
+    click.echo(document.fingerprint)
+
+
 def init_app(app) -> None:
     app.cli.add_command(manifesto_cli)

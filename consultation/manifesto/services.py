@@ -6,9 +6,6 @@ what a facilitator or member did wrong, before anything is saved.
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
@@ -154,16 +151,6 @@ def text_state(manifesto: Manifesto) -> dict:
             for s_number, section, clauses in numbered(manifesto)
         ],
     }
-
-
-def canonical_json(value) -> str:
-    """One spelling per value: sorted keys, no spaces, UTF-8 kept as is."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def fingerprint(value) -> str:
-    """SHA-256 of the canonical JSON of ``value``."""
-    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
 
 
 def edit_clause(clause: Clause, text: str, *, actor=None) -> ClauseVersion:

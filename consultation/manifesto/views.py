@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -33,9 +34,24 @@ def status_label(status) -> str:
     }[getattr(status, "value", status)]
 
 
+def amendment_status_label(status) -> str:
+    return {
+        "draft": _("Draft"),
+        "open": pgettext("amendment status", "Open"),
+        "voting": _("Being voted on"),
+        "accepted": _("Accepted"),
+        "rejected": _("Rejected"),
+        "withdrawn": _("Withdrawn"),
+        "needs-update": _("Needs an update"),
+    }[getattr(status, "value", status)]
+
+
 @bp.app_context_processor
 def manifesto_helpers():
-    return {"manifesto_status_label": status_label}
+    return {
+        "manifesto_status_label": status_label,
+        "amendment_status_label": amendment_status_label,
+    }
 
 
 def load_manifesto(manifesto_id: int):

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from consultation.accounts.models import utcnow
 from consultation.audit.services import record
 from consultation.errors import DomainError
+from consultation.exports.document import fingerprint
 from consultation.extensions import db
 from consultation.manifesto import amendments
 from consultation.manifesto import services as manifesto_services
@@ -247,7 +248,7 @@ def open_on_text(manifesto: Manifesto, *, actor=None) -> Question:
         manifesto,
         QuestionKind.TEXT,
         actor=actor,
-        text_fingerprint=manifesto_services.fingerprint(manifesto_services.text_state(manifesto)),
+        text_fingerprint=fingerprint(manifesto_services.text_state(manifesto)),
     )
     return _opened(question, actor)
 

@@ -8,6 +8,25 @@ document.addEventListener("DOMContentLoaded", () => {
     summary.focus();
   }
 
+  // A file being made in the background: ask for its state until it is ready, then show
+  // the page that offers it.
+  for (const job of document.querySelectorAll(".job-status[data-done='false']")) {
+    const poll = async () => {
+      try {
+        const response = await fetch(job.dataset.statusUrl, { headers: { Accept: "application/json" } });
+        const data = await response.json();
+        if (data.done) {
+          window.location.assign(data.url);
+          return;
+        }
+      } catch (error) {
+        // Network hiccup: keep polling.
+      }
+      window.setTimeout(poll, 1000);
+    };
+    window.setTimeout(poll, 800);
+  }
+
   // A running draw: ask for its status until it ends, then show the result page.
   const drawStatus = document.getElementById("draw-status");
   if (drawStatus && drawStatus.dataset.done === "false") {
