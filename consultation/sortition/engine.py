@@ -50,6 +50,7 @@ def fingerprint(
     algorithm: str,
     forced: Iterable[str] = (),
     excluded: Iterable[str] = (),
+    engine_version: str = ENGINE_VERSION,
 ) -> str:
     """SHA-256 (hex) of the draw's inputs in canonical form.
 
@@ -58,13 +59,14 @@ def fingerprint(
     quotas as [feature, value, min, max] sorted by feature then value; the
     pool as [id, [its value for each quota feature], household key or null]
     sorted by id (columns no quota uses do not count); the continuing
-    members and the excluded ids, sorted.
+    members and the excluded ids, sorted. ``engine_version`` is this
+    engine's unless checking a draw an earlier version made.
     """
     quotas = canonical_quotas(quotas)
     features = sorted({q.feature for q in quotas})
     by_id = index_people(people, features)
     payload = {
-        "engine_version": ENGINE_VERSION,
+        "engine_version": engine_version,
         "algorithm": algorithm,
         "seats": int(seats),
         "features": features,

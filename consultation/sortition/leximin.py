@@ -14,13 +14,27 @@ program looks for the best one. When none is better the round is optimal;
 units with positive duals cannot go above z and are fixed there. Rounds go
 on until every unit is fixed.
 
+The shortcut tried first: the same leximin over the *linear relaxation* of
+the pricing program (expected counts m in the relaxed polytope instead of
+in the hull of whole panels) is a small explicit program, solved in
+milliseconds, and it can only be better in the leximin order, the
+relaxation containing the hull. So if some lottery of whole panels has
+exactly those expected counts m*, that lottery is leximin-optimal. Finding
+one is a single weighted maximin (rows ``>= m*_u z``, optimum at most 1)
+by column generation, stopped as soon as z reaches 1 (no optimality proof
+needed: the relaxation already bounds it). Every panel of such a lottery
+lies on the smallest face of the relaxation holding m*, so pricing looks
+there only. When z cannot reach 1 (the relaxation's fractional corners
+matter: small or tight pools), the rounds above run, with the panels found.
+
 Where the time goes and what is done about it: the pricing program is first
 solved as a linear program (its optimum is often already whole; otherwise
 diving fixes the most nearly whole count and solves again) and the integer
 program runs only when that finds nothing; the master program keeps its
 basis between solves (primal simplex, no presolve); several panels are
-added per iteration (pricing at perturbed duals); initial panels cover every
-unit; people are grouped into units (types).
+added per iteration (pricing at perturbed duals, each steered away from the
+units the batch already took); initial panels cover every unit; people are
+grouped into units (types).
 """
 
 from __future__ import annotations
@@ -29,7 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .pricing import Pricer
+from .pricing import Face, Pricer
 from .problem import Problem
 from .solver import INF, ModelStatus, ObjSense, add_empty_cols, add_rows, new_highs
 
@@ -39,15 +53,24 @@ FIX_TOLERANCE = 1e-7
 PRICE_TOLERANCE = 1e-7
 #: Slack granted to probabilities fixed in earlier rounds (solver tolerances).
 FIXED_SLACK = 1e-8
+#: The same, in the small relaxed program (its target must be accurate).
+RELAXED_SLACK = 0.0
 #: Panels with probability below this are dropped from the distribution.
 SUPPORT_CUTOFF = 1e-10
 #: A round stops when the Lagrangian bound is within this (relative) of z.
 GAP_TOLERANCE = 1e-6
+#: The lottery may fall short of the relaxation's leximin by this share.
+DECOMPOSE_TOLERANCE = 1e-7
+#: A row or bound of the relaxation within this of its limit is tight.
+FACE_TOLERANCE = 1e-6
 #: Extra pricing calls per iteration, at randomly perturbed weights: several
 #: good, different panels per solve of the master program.
-PERTURBED = 8
+PERTURBED = 10
+#: How strongly each perturbed pricing avoids the units earlier panels of the
+#: same batch took (weights multiplied by exp(-DIVERSITY * share of cap taken)).
+DIVERSITY = 1.0
 #: Size of those perturbations (weights multiplied by 1 + NOISE * U(0, 1)).
-NOISE = 0.5
+NOISE = 0.1
 #: Dual smoothing (Wentges): price at SMOOTHING * best dual + (1 - SMOOTHING) * current.
 SMOOTHING = 0.7
 
@@ -66,7 +89,7 @@ class Distribution:
 class Master:
     """The restricted master program, kept warm between solves."""
 
-    def __init__(self, problem: Problem):
+    def __init__(self, problem: Problem, scale: np.ndarray | None = None):
         self.sizes = problem.sizes
         self.n = len(problem.units)
         self.h = new_highs()
@@ -79,7 +102,8 @@ class Master:
         add_empty_cols(h, [1.0], [-INF], [INF])  # z
         lower = [0.0] * self.n + [1.0]
         upper = [INF] * self.n + [1.0]
-        rows = [([0], [-float(s)]) for s in self.sizes] + [([], [])]
+        scale = self.sizes if scale is None else scale
+        rows = [([0], [-float(s)]) for s in scale] + [([], [])]
         add_rows(h, lower, upper, rows)
         self.columns: list[np.ndarray] = []
         self.keys: set[bytes] = set()
@@ -151,85 +175,172 @@ def initial_panels(problem: Problem, pricer: Pricer, limit: int) -> list[np.ndar
     return panels
 
 
+def relaxed_leximin(problem: Problem) -> tuple[np.ndarray, Face] | None:
+    """Expected unit counts of the leximin over the pricing program's linear
+    relaxation, and the smallest face of the relaxation holding them (None
+    if the solver fails: the caller then goes the exact way)."""
+    n = len(problem.units)
+    sizes = problem.sizes
+    h = problem.build_model(integer=False)
+    h.changeObjectiveSense(ObjSense.kMaximize)
+    add_empty_cols(h, [1.0], [-INF], [INF])  # z, column n
+    base = h.getNumRow()
+    add_rows(h, [0.0] * n, [INF] * n, [([u, n], [1.0, -float(sizes[u])]) for u in range(n)])
+    unfixed = np.ones(n, dtype=bool)
+    while True:
+        h.run()
+        if h.getModelStatus() != ModelStatus.kOptimal:
+            return None
+        sol = h.getSolution()
+        z = sol.col_value[n]
+        # maximising: duals of the >= rows come out non-positive
+        dual = -np.asarray(sol.row_dual)[base:]
+        binding = unfixed & (dual * sizes > FIX_TOLERANCE)
+        if not binding.any():  # numerical corner: fix the lowest instead
+            counts = np.asarray(sol.col_value[:n])
+            binding = unfixed & (counts <= sizes * z + 1e-9)
+        for u in np.flatnonzero(binding):
+            h.changeCoeff(base + int(u), n, 0.0)
+            h.changeRowBounds(base + int(u), sizes[u] * max(0.0, z - RELAXED_SLACK), INF)
+        unfixed &= ~binding
+        if not unfixed.any() or not binding.any():
+            break
+    counts = np.clip(np.asarray(sol.col_value[:n]), 0.0, None)
+    # the smallest face of the relaxation holding the target: a row or bound
+    # tight there is tight for every panel of a lottery reaching it (the
+    # average of panels within a limit sits on it only if each one does).
+    # Only the seats row and the quotas (the first rows) are used: a
+    # larger face than needed costs nothing but time.
+    lp = h.getLp()
+    last = 1 + len(problem.rows)
+    activity = np.asarray(sol.row_value)[:last]
+    lower, upper = np.asarray(lp.row_lower_)[:last], np.asarray(lp.row_upper_)[:last]
+    tight = np.flatnonzero(
+        (activity <= lower + FACE_TOLERANCE) | (activity >= upper - FACE_TOLERANCE)
+    )
+    face = Face(
+        rows=tight,
+        values=np.rint(activity[tight]),
+        zero=np.flatnonzero(counts <= FACE_TOLERANCE),
+        full=np.flatnonzero(counts >= problem.caps - FACE_TOLERANCE),
+    )
+    return counts, face
+
+
+class _Generator:
+    """Column generation on a master program, shared by both ways of solving."""
+
+    def __init__(self, problem: Problem, pricer: Pricer):
+        self.problem = problem
+        self.pricer = pricer
+        self.rng = np.random.default_rng(7)
+        self.iterations = 0
+        self.exact = 0
+
+    def offer(self, master: Master, x) -> bool:
+        """Add a panel to the master if people can fill it one per household."""
+        problem = self.problem
+        if problem.merged:
+            _, cut = problem.fill(x)
+            if cut is not None:
+                problem.cuts.append(cut)
+                self.pricer.add_cut(*cut)
+                return False
+        return master.add(x)
+
+    def run(self, master: Master, floor: np.ndarray, done):
+        """Add improving panels until ``done(z, bound)`` or none improves.
+
+        Each iteration prices at the smoothed dual, at the current dual and at
+        a few randomly perturbed ones with the fast linear pricing, adding every
+        improving panel; only when none improves does the exact integer program
+        decide whether the program is optimal. ``bound`` is the best Lagrangian
+        bound on z found so far. Returns (z, p, w, optimal).
+        """
+        n = len(floor)
+        pricer = self.pricer
+        center, best_bound = None, np.inf
+        z, p, w, mu = master.solve()
+        while not done(z, best_bound):
+            self.iterations += 1
+            threshold = mu + PRICE_TOLERANCE * max(abs(mu), 1e-9)
+            smoothed = [] if center is None else [SMOOTHING * center + (1 - SMOOTHING) * w]
+            trials = [*smoothed, w]
+            # perturbations are pseudo-random with a fixed seed: same run every time
+            base = center if center is not None else w
+            for _ in range(PERTURBED):
+                trials.append(base * (1.0 + NOISE * self.rng.random(n)))
+            added = 0
+            taken = np.zeros(n)  # share of each unit's cap taken by this batch
+            for t, wt in enumerate(trials):
+                if t > len(smoothed):
+                    # steer away from units this batch already takes: panels
+                    # that complement each other, not near copies
+                    wt = wt * np.exp(-DIVERSITY * taken)
+                x, lp_bound = pricer.quick(wt)
+                if x is not None:
+                    taken += x / pricer.caps
+                if t <= len(smoothed):
+                    bound = lp_bound - float(floor @ wt)
+                    if bound < best_bound:
+                        best_bound, center = bound, wt
+                if x is not None and float(w @ x) > threshold:
+                    added += self.offer(master, x)
+            if not added:
+                self.exact += 1
+                x = pricer.best(w)
+                if x is None:  # no panel at all on the pricer's face
+                    return z, p, w, True
+                bound = float(w @ x) - float(floor @ w)
+                if bound < best_bound:
+                    best_bound, center = bound, w
+                if float(w @ x) > threshold:
+                    cuts = len(self.problem.cuts)
+                    added += self.offer(master, x)
+                    if not added and len(self.problem.cuts) > cuts:
+                        continue  # a household cut changed the pricing program: again
+                if not added:
+                    return z, p, w, True
+            z, p, w, mu = master.solve()
+        return z, p, w, False
+
+
 def leximin(problem: Problem, initial: int = 400) -> Distribution:
     """Leximin probabilities for the units of ``problem``, with the panels
     (unit counts) and weights that achieve them.
 
-    Each iteration prices at the smoothed dual, at the current dual and at
-    a few randomly perturbed ones with the fast linear pricing, adding every
-    improving panel; only when none improves does the exact integer program
-    decide whether the round is over. In merged mode each panel is first
-    checked to be fillable one per household (else a cut is learnt).
+    First the relaxation's leximin and a lottery reaching it (see the module
+    docstring); if none does, the exact method, level by level.
     """
-    smoothing = SMOOTHING
     n = len(problem.units)
     sizes = problem.sizes
     if problem.seats == 0 or n == 0:
         x = np.zeros(n, dtype=np.int64)
         return Distribution([x], np.ones(1), np.zeros(n), 0.0, {"rounds": 0})
     pricer = Pricer(problem)
-    master = Master(problem)
+    gen = _Generator(problem, pricer)
+    start = initial_panels(problem, pricer, initial)
 
-    def offer(x) -> bool:
-        """Add a panel to the master if people can fill it one per household."""
-        if problem.merged:
-            _, cut = problem.fill(x)
-            if cut is not None:
-                problem.cuts.append(cut)
-                pricer.add_cut(*cut)
-                return False
-        return master.add(x)
-
-    for x in initial_panels(problem, pricer, initial):
-        offer(x)
-    fixed = np.full(n, np.nan)
-    floor = np.zeros(n)  # n_u * f_u for fixed units, 0 otherwise
-    rounds = iterations = exact = 0
-    rng = np.random.default_rng(7)
-    p = None
-    while np.isnan(fixed).any():
-        rounds += 1
-        center, best_bound = None, np.inf
-        z, p, w, mu = master.solve()
-        while True:
-            iterations += 1
-            threshold = mu + PRICE_TOLERANCE * max(abs(mu), 1e-9)
-            trials = [w] if center is None else [smoothing * center + (1 - smoothing) * w, w]
-            # perturbations are pseudo-random with a fixed seed: same run every time
-            base = center if center is not None else w
-            for _ in range(PERTURBED):
-                trials.append(base * (1.0 + NOISE * rng.random(n)))
-            added = 0
-            for t, wt in enumerate(trials):
-                x, lp_bound = pricer.quick(wt)
-                if t < (1 if center is None else 2):
-                    bound = lp_bound - float(floor @ wt)
-                    if bound < best_bound:
-                        best_bound, center = bound, wt
-                if x is not None and float(w @ x) > threshold:
-                    added += offer(x)
-            if not added:
-                exact += 1
-                x = pricer.best(w)
-                bound = float(w @ x) - float(floor @ w)
-                if bound < best_bound:
-                    best_bound, center = bound, w
-                if float(w @ x) > threshold:
-                    cuts = len(problem.cuts)
-                    added += offer(x)
-                    if not added and len(problem.cuts) > cuts:
-                        continue  # a household cut changed the pricing program: again
-            if not added or best_bound - z <= GAP_TOLERANCE * max(z, 1e-6):
-                break
-            z, p, w, mu = master.solve()
-        unfixed = np.isnan(fixed)
-        binding = unfixed & (w * sizes > FIX_TOLERANCE)
-        if not binding.any():  # numerical corner: fix the lowest instead
-            coverage = np.array(master.columns).T @ p / sizes
-            binding = unfixed & (coverage <= z + 1e-9)
-        for u in np.flatnonzero(binding):
-            fixed[u] = z
-            floor[u] = master.fix(int(u), z)
+    relaxed = relaxed_leximin(problem)
+    # the relaxation bounds the weighted maximin by 1: stop on reaching it,
+    # or when a bound proves it out of reach
+    reach = 1.0 - DECOMPOSE_TOLERANCE
+    z, rounds, columns = 0.0, 0, start
+    if relaxed is not None:
+        target, face = relaxed
+        pricer.restrict(face)
+        master = Master(problem, target)
+        for x in start:
+            gen.offer(master, x)
+        z, p, _, _ = gen.run(master, np.zeros(n), lambda z, bound: z >= reach or bound < reach)
+        pricer.release()
+        columns = master.columns
+    if z < reach:
+        master = Master(problem)
+        for x in columns:
+            gen.offer(master, x)
+        z, p, fixed = _exact(problem, gen, master)
+        rounds = len(np.unique(fixed))
     weights = np.clip(p, 0.0, None)
     keep = weights > SUPPORT_CUTOFF
     panels = [c for c, k in zip(master.columns, keep, strict=True) if k]
@@ -240,13 +351,35 @@ def leximin(problem: Problem, initial: int = 400) -> Distribution:
         panels,
         weights,
         unit_prob,
-        float(np.nanmin(fixed)),
+        float(unit_prob.min()),
         {
             "rounds": rounds,
-            "iterations": iterations,
-            "exact_pricing": exact,
+            "iterations": gen.iterations,
+            "exact_pricing": gen.exact,
             "pricing_calls": pricer.calls,
             "lp_calls": pricer.lp_calls,
             "columns": len(master.columns),
         },
     )
+
+
+def _exact(problem: Problem, gen: _Generator, master: Master):
+    """Leximin level by level: maximise the smallest, fix the units that cannot
+    rise (positive duals), repeat. Returns (z, p, level of each unit)."""
+    n = len(problem.units)
+    sizes = problem.sizes
+    fixed = np.full(n, np.nan)
+    floor = np.zeros(n)  # n_u * f_u for fixed units, 0 otherwise
+    while np.isnan(fixed).any():
+        z, p, w, _ = gen.run(
+            master, floor, lambda z, bound: bound - z <= GAP_TOLERANCE * max(z, 1e-6)
+        )
+        unfixed = np.isnan(fixed)
+        binding = unfixed & (w * sizes > FIX_TOLERANCE)
+        if not binding.any():  # numerical corner: fix the lowest instead
+            coverage = np.array(master.columns).T @ p / sizes
+            binding = unfixed & (coverage <= z + 1e-9)
+        for u in np.flatnonzero(binding):
+            fixed[u] = z
+            floor[u] = master.fix(int(u), z)
+    return z, p, fixed

@@ -13,7 +13,8 @@ from typing import Any
 #: Bumped whenever a change could make the same inputs give another lottery.
 #: It is part of the fingerprint, so an old published draw still verifies
 #: against the engine version that produced it (the fingerprint says which).
-ENGINE_VERSION = "1"
+#: 2: leximin through the linear relaxation's leximin when a lottery reaches it.
+ENGINE_VERSION = "2"
 
 ALGORITHMS = ("leximin", "legacy")
 

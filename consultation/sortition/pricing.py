@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .problem import Problem
 from .solver import INF, ModelStatus, ObjSense, add_rows
+
+
+@dataclass(frozen=True)
+class Face:
+    """A face of the panel polytope: ``rows`` held at ``values``, units in
+    ``zero`` never taken, units in ``full`` always taken to their cap."""
+
+    rows: np.ndarray
+    values: np.ndarray
+    zero: np.ndarray
+    full: np.ndarray
 
 
 class Pricer:
@@ -25,19 +38,53 @@ class Pricer:
         self.lp = problem.build_model(integer=False)
         self.lp.changeObjectiveSense(ObjSense.kMaximize)
         self.lp.setOptionValue("presolve", "off")
-        self.upper = problem.caps.copy()
+        lp = self.lp.getLp()
+        self._row_lower = np.asarray(lp.row_lower_)
+        self._row_upper = np.asarray(lp.row_upper_)
+        self.caps = problem.caps
+        self.lower = np.zeros(self.n)
+        self.upper = self.caps.copy()
+        self.face: Face | None = None
+
+    def restrict(self, face: Face) -> None:
+        """Look for panels on ``face`` only."""
+        self.face = face
+        self.lower = np.zeros(self.n)
+        self.upper = self.caps.copy()
+        self.upper[face.zero] = 0.0
+        self.lower[face.full] = self.caps[face.full]
+        self._bounds(face.rows, face.values, face.values)
+
+    def release(self) -> None:
+        """Look for panels anywhere again."""
+        face, self.face = self.face, None
+        self.lower = np.zeros(self.n)
+        self.upper = self.caps.copy()
+        if face is not None:
+            rows = face.rows
+            self._bounds(rows, self._row_lower[rows], self._row_upper[rows])
+
+    def _bounds(self, rows, row_lower, row_upper) -> None:
+        cols = np.arange(self.n, dtype=np.int32)
+        for h in (self.mip, self.lp):
+            h.changeColsBounds(self.n, cols, self.lower, self.upper)
+            for r, lo, up in zip(rows, row_lower, row_upper, strict=True):
+                h.changeRowBounds(int(r), float(lo), float(up))
 
     def add_cut(self, units, bound) -> None:
         """Forbid panels taking more than ``bound`` people from ``units``."""
         for h in (self.mip, self.lp):
             add_rows(h, [-INF], [float(bound)], [(list(units), [1.0] * len(units))])
 
-    def best(self, weights: np.ndarray) -> np.ndarray:
-        """An optimal panel as integer counts per unit."""
+    def best(self, weights: np.ndarray) -> np.ndarray | None:
+        """An optimal panel as integer counts per unit (None when the face
+        set by ``restrict`` holds no panel)."""
         self.calls += 1
         h = self.mip
         h.changeColsCost(self.n, self.index, np.asarray(weights, dtype=np.float64))
         h.run()
+        if self.face is not None and h.getModelStatus() == ModelStatus.kInfeasible:
+            return None
         if h.getModelStatus() != ModelStatus.kOptimal:
             raise RuntimeError(f"pricing program ended with {h.getModelStatus()}")
         x = np.asarray(h.getSolution().col_value)
@@ -80,5 +127,5 @@ class Pricer:
             x = np.asarray(h.getSolution().col_value)
             frac = np.abs(x - np.rint(x))
         for j in fixed:
-            h.changeColBounds(j, 0.0, float(self.upper[j]))
+            h.changeColBounds(j, float(self.lower[j]), float(self.upper[j]))
         return result, bound

@@ -7,7 +7,7 @@ from typing import Any
 
 from .engine import fingerprint, panel_problems
 from .lottery import seed_to_index
-from .model import DrawResult, Person, Quota
+from .model import ENGINE_VERSION, DrawResult, Person, Quota
 from .problem import canonical_quotas
 
 #: Published probabilities may differ from multiplicity / M by this much.
@@ -24,13 +24,13 @@ def verify(
 
     ``result`` is a DrawResult or its ``to_dict()`` form (e.g. read back
     from JSON). Checked: the fingerprint matches these inputs (with the
-    draw's algorithm, continuing members and exclusions); the lottery is in
-    canonical order with positive multiplicities adding up to M; every
-    panel has the seats, holds every continuing member and no excluded
-    person, meets every quota and takes at most one person per household;
-    the published probabilities are the lottery's marginals; the seed gives
-    the recorded ticket, which falls in the recorded panel, which is the
-    selected panel; reserves are eligible and not selected.
+    draw's algorithm, continuing members, exclusions and engine version);
+    the lottery is in canonical order with positive multiplicities adding
+    up to M; every panel has the seats, holds every continuing member and
+    no excluded person, meets every quota and takes at most one person per
+    household; the published probabilities are the lottery's marginals; the
+    seed gives the recorded ticket, which falls in the recorded panel, which
+    is the selected panel; reserves are eligible and not selected.
     """
     data = result.to_dict() if isinstance(result, DrawResult) else dict(result)
     problems: list[str] = []
@@ -47,10 +47,12 @@ def verify(
         probabilities = {str(k): float(v) for k, v in data["probabilities"].items()}
         selected = tuple(str(i) for i in data["selected"])
         published = str(data["fingerprint"])
+        # a draw made by an earlier engine version is fingerprinted with it
+        version = str(data.get("engine_version", ENGINE_VERSION))
     except (KeyError, TypeError, ValueError) as exc:
         return [f"the published draw is malformed: {exc!r}"]
 
-    expected = fingerprint(people, quotas, seats, algorithm, forced, excluded)
+    expected = fingerprint(people, quotas, seats, algorithm, forced, excluded, version)
     if published != expected:
         problems.append("the fingerprint does not match the pool, quotas, seats and algorithm")
 

@@ -208,3 +208,20 @@ def test_a_draw_prints_nothing(capfd):
     captured = capfd.readouterr()
     assert captured.out == ""
     assert captured.err == ""
+
+
+def test_a_draw_by_an_earlier_engine_version_still_verifies(published):
+    """The fingerprint is checked against the engine version the draw records."""
+    people, quotas, seats, result = published
+    data = result.to_dict()
+    data["engine_version"] = "1"
+    assert any("fingerprint" in p for p in verify(people, quotas, seats, data))
+    data["fingerprint"] = fingerprint(people, quotas, seats, "leximin", engine_version="1")
+    data["ticket"] = seed_to_index(data["seed"], data["fingerprint"], data["lottery_size"])
+    start = 0
+    for j, (_, m) in enumerate(data["lottery"]):
+        if start <= data["ticket"] < start + m:
+            data["panel_index"], data["selected"] = j, data["lottery"][j][0]
+            break
+        start += m
+    assert verify(people, quotas, seats, data) == []
