@@ -5,4 +5,6 @@ def init_app(app) -> None:
     from consultation.manifesto import cli, views
 
     app.register_blueprint(views.bp)
+    # Global, not a context processor: macros imported without context use it.
+    app.jinja_env.globals["amendment_status_label"] = views.amendment_status_label
     cli.init_app(app)

@@ -48,10 +48,7 @@ def amendment_status_label(status) -> str:
 
 @bp.app_context_processor
 def manifesto_helpers():
-    return {
-        "manifesto_status_label": status_label,
-        "amendment_status_label": amendment_status_label,
-    }
+    return {"manifesto_status_label": status_label}
 
 
 def load_manifesto(manifesto_id: int):
