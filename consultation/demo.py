@@ -5,6 +5,7 @@ from collections import Counter
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app, url_for
 from werkzeug.security import generate_password_hash
 
 from consultation.accounts import services as accounts
@@ -122,7 +123,8 @@ def load() -> list[tuple[str, str]]:
     load_accounts()
     facilitator = accounts.find_by_email(FACILITATOR_EMAIL)
     panel = load_panel(facilitator)
-    load_referral(panel, facilitator)
+    referral = load_referral(panel, facilitator)
+    load_manifesto(referral, facilitator)
     return [
         ("admin", ADMIN_EMAIL),
         ("facilitator", FACILITATOR_EMAIL),
@@ -226,6 +228,93 @@ def load_referral(panel: Panel, facilitator):
     referrals.set_highlight(first, facilitator, True)
     referrals.add_synthesis(referral, facilitator, text.SYNTHESIS)
     return referral
+
+
+def load_manifesto(referral, facilitator):
+    """The panel's draft manifesto at the vote stage: amendments proposed, co-signed and
+    withdrawn, votes closed (amendments adopted and rejected, priorities ranked by majority
+    judgment) and one vote still open, so that a visitor can vote as a member.
+
+    Ballots are cast by the demo members; which member votes what is drawn with a fixed seed.
+    """
+    from consultation import demo_manifesto as text
+    from consultation.manifesto import amendments
+    from consultation.manifesto import services as manifestos
+    from consultation.manifesto.models import ManifestoStatus
+    from consultation.referrals import services as referrals
+    from consultation.votes import services as votes
+    from consultation.votes.models import Choice
+
+    existing = manifestos.manifestos_for(referral)
+    if existing:
+        return existing[0]
+    manifesto = manifestos.import_manifesto(referral, text.DRAFT.encode("utf-8"), actor=facilitator)
+    manifestos.move_status(manifesto, ManifestoStatus.AMENDING, actor=facilitator)
+    members = [m.user for m in panels.seated(referral.panel) if m.user is not None]
+
+    def member(rank):
+        return members[(rank - 1) % len(members)]
+
+    clauses = {
+        number: clause
+        for _, _, numbered in manifestos.numbered(manifesto)
+        for number, clause in numbered
+    }
+    proposed = {}
+    for key, number, kind, body, rationale, author, cosigners in text.AMENDMENTS:
+        proposed[key] = amendments.propose(
+            manifesto, clauses[number], kind, body, rationale, member(author)
+        )
+        for rank in cosigners:
+            amendments.cosign(proposed[key], member(rank))
+    for key in text.WITHDRAWN:
+        amendments.withdraw(proposed[key], proposed[key].author)
+    manifestos.move_status(manifesto, ManifestoStatus.VOTING, actor=facilitator)
+
+    rng = random.Random(PANEL_SEED)
+    entitled = set(votes.electors_for(manifesto))
+    electors = [u for u in members if u.id in entitled]
+
+    def cast(question, tally, voters):
+        choices = [Choice.FOR] * tally[0] + [Choice.AGAINST] * tally[1]
+        choices += [Choice.ABSTAIN] * tally[2]
+        for voter, choice in zip(rng.sample(voters, len(choices)), choices, strict=True):
+            votes.cast(question, voter, choice)
+
+    for key, *tally in text.AMENDMENT_VOTES:
+        question = votes.open_on_amendment(proposed[key], actor=facilitator)
+        cast(question, tally, electors)
+        votes.close(question, actor=facilitator)
+
+    question = votes.open_judgment(
+        manifesto,
+        title=text.PRIORITIES_TITLE,
+        labels=[label for label, _ in text.PRIORITIES],
+        actor=facilitator,
+    )
+    leaning = {
+        option.id: grade
+        for option, (_, grade) in zip(question.options, text.PRIORITIES, strict=True)
+    }
+    top = votes.GRADES - 1
+    for voter in rng.sample(electors, text.PRIORITIES_VOTERS):
+        spread = {o: g + rng.choice((-2, -1, 0, 0, 1, 2)) for o, g in leaning.items()}
+        votes.cast_judgment(question, voter, {o: min(top, max(0, g)) for o, g in spread.items()})
+    votes.close(question, actor=facilitator)
+
+    question = votes.open_on_clause(clauses[text.OPEN_VOTE_CLAUSE], actor=facilitator)
+    visitor = accounts.find_by_email(resident_email(1))
+    cast(question, text.OPEN_VOTE_BALLOTS, [u for u in electors if u.id != visitor.id])
+
+    # No page links a referral to its manifesto yet: the facilitators' note does.
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        links = {
+            "manifesto": url_for("manifesto.show", manifesto_id=manifesto.id),
+            "votes": url_for("votes.index", manifesto_id=manifesto.id),
+            "clause": text.OPEN_VOTE_CLAUSE,
+        }
+    referrals.add_synthesis(referral, facilitator, text.ANNOUNCEMENT.format(**links))
+    return manifesto
 
 
 SCALE_TITLE = "Grand débat : le numérique dans nos quartiers"

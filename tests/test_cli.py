@@ -5,11 +5,18 @@ import sqlalchemy as sa
 from consultation import demo
 from consultation.accounts.models import Role, User
 from consultation.extensions import db
+from consultation.manifesto.models import Amendment, Manifesto
+from consultation.referrals.models import SynthesisNote
+from consultation.votes.models import Ballot, Question
 
 
 def count_users(app):
+    return count(app, User)
+
+
+def count(app, model):
     with app.app_context():
-        return db.session.scalar(sa.select(sa.func.count()).select_from(User))
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def test_users_create_with_password_on_stdin(runner, app, client):
@@ -62,9 +69,13 @@ def test_demo_is_safe_to_run_twice_and_its_logins_work(runner, app, client):
     assert demo.FACILITATOR_EMAIL in first.output
     total = count_users(app)
     assert total >= 40
+    assert count(app, Manifesto) == 1
+    loaded = {model: count(app, model) for model in (Amendment, Question, Ballot, SynthesisNote)}
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0
     assert count_users(app) == total
+    assert count(app, Manifesto) == 1
+    assert {model: count(app, model) for model in loaded} == loaded
     response = client.post(
         "/login", data={"email": demo.FACILITATOR_EMAIL, "password": demo.DEMO_PASSWORD}
     )
