@@ -160,6 +160,12 @@ def can_amend(user, manifesto) -> bool:
     return manifesto.status.value == "amending" and is_member_for(user, manifesto)
 
 
+def can_revise(user, manifesto) -> bool:
+    """Revise one's amendment, so that one overtaken by another can still be voted on:
+    panel members, while amendments are open and at the vote stage."""
+    return manifesto.status.value in ("amending", "voting") and is_member_for(user, manifesto)
+
+
 def can_run_votes(user) -> bool:
     """Open and close votes, set the voting rules: facilitators and administrators."""
     return _role(user) in (Role.ADMIN, Role.FACILITATOR)
@@ -227,6 +233,7 @@ OBJECT_RULES = {
         can_amend,
         can_vote,
         can_download_manifesto,
+        can_revise,
     )
 }
 

@@ -151,9 +151,12 @@ def revise(amendment: Amendment, user, text: str | None) -> None:
         raise DomainError(_("Only its author can revise an amendment."))
     if amendment.status not in (AmendmentStatus.OPEN, AmendmentStatus.NEEDS_UPDATE):
         raise DomainError(_("This amendment can no longer be revised."))
-    if not permissions.can_amend(user, manifesto):
+    if not permissions.can_revise(user, manifesto):
         raise DomainError(
-            _("Amendments can be revised only while the manifesto is open to amendments.")
+            _(
+                "Amendments can be revised only while the manifesto is open to amendments "
+                "or at the vote stage."
+            )
         )
     clause = db.session.get(Clause, amendment.clause_id)
     if clause.deleted_at is not None:

@@ -15,6 +15,7 @@ from consultation.permissions import (
     anyone,
     authorize,
     can_amend,
+    can_revise,
     can_manage_referrals,
     can_read_referral,
     is_signed_in,
@@ -271,12 +272,13 @@ def amendment(manifesto_id, amendment_id):
         number=clause_number(manifesto, item.clause),
         diff=Markup(textdiff.diff_html(base, proposed)),
         may_amend=can_amend(current_user, manifesto),
+        may_revise=can_revise(current_user, manifesto),
         revise_form=ReviseForm(),
     )
 
 
 @bp.post("/manifestos/<int:manifesto_id>/amendments/<int:amendment_id>/<action>")
-@require(is_signed_in, object_rule=can_amend)
+@require(is_signed_in, object_rule=can_revise)
 def amendment_action(manifesto_id, amendment_id, action):
     """Co-sign, withdraw or revise an amendment."""
     manifesto = load_manifesto(manifesto_id)

@@ -280,3 +280,29 @@ def test_members_who_join_after_the_opening_do_not_vote_or_count(
         with pytest.raises(DomainError, match="entitled"):
             services.cast(question, user(outsider), "for")
         assert question.eligible == len(members)
+
+
+def test_an_amendment_overtaken_at_the_vote_stage_is_revised_then_voted_on(
+    app, make_manifesto, members
+):
+    manifesto_id = make_manifesto(
+        amend=[(0, NEW_TEXT), (0, "La ville publie chaque logiciel avant de l’utiliser.")]
+    )
+    with app.app_context():
+        from consultation.manifesto import amendments
+
+        _manifesto, clauses = load(manifesto_id)
+        first, second = db.session.scalars(sa.select(Amendment).order_by(Amendment.id))
+        question = services.open_on_amendment(first)
+        for member in members[:4]:
+            services.cast(question, user(member), "for")
+        services.close(question)
+        assert second.status is AmendmentStatus.NEEDS_UPDATE
+        with pytest.raises(DomainError, match="revised by its author"):
+            services.open_on_amendment(second)
+        amendments.revise(
+            second, user(members[1]), "La ville publie chaque logiciel numérique avant usage."
+        )
+        assert second.status is AmendmentStatus.OPEN
+        again = services.open_on_amendment(second)
+        assert again.clause_version_id == clauses[0].current.id
