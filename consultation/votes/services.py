@@ -361,32 +361,63 @@ def is_elector(question: Question, user) -> bool:
 
 
 def check_can_vote(question: Question, user) -> None:
-    """Raise DomainError unless ``user`` may cast a ballot on ``question`` now."""
+    """Raise DomainError unless the vote is open at the vote stage and ``user`` is signed
+    in. Whether they are on the roll is checked with the ballot itself."""
     if not question.is_open:
         raise DomainError(_("This vote is closed."))
     if question.manifesto.status is not ManifestoStatus.VOTING:
         raise DomainError(_("Ballots are cast only while the manifesto is at the vote stage."))
+    if user is None or not user.is_authenticated:
+        raise DomainError(
+            _("Only the members of the panel entitled to vote when this vote opened can vote.")
+        )
+
+
+def _insert(table):
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
+def _insert_for_elector(model, question: Question, user, values: dict) -> bool:
+    """Insert the voter's row (ballot or turnout) if, and only if, they are on the
+    question's roll and have no row yet; True when inserted.
+
+    One statement: the roll, the unique key and the insert are checked by the database
+    together, so two racing requests cannot both insert, and the common case costs one
+    round trip. RETURNING tells whether the row went in (psycopg gives no row count).
+    """
+    table = model.__table__
+    columns = ["question_id", "user_id", *values]
+    source = sa.select(
+        Elector.question_id,
+        Elector.user_id,
+        *(
+            sa.literal(value, type_=table.c[name].type).label(name)
+            for name, value in values.items()
+        ),
+    ).where(Elector.question_id == question.id, Elector.user_id == user.id)
+    statement = (
+        _insert(table)
+        .from_select(columns, source)
+        .on_conflict_do_nothing()
+        .returning(table.c.question_id)
+    )
+    return db.session.execute(statement).first() is not None
+
+
+def _refuse_outsider(question: Question, user) -> None:
     if not is_elector(question, user):
         raise DomainError(
             _("Only the members of the panel entitled to vote when this vote opened can vote.")
         )
 
 
-def _insert_once(model, values: dict) -> bool:
-    """Insert a row unless one with the same key exists; True when inserted. The
-    database decides, so that two racing requests cannot both insert."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    table = model.__table__
-    statement = insert(table).values(**values).on_conflict_do_nothing()
-    # RETURNING tells whether the row went in (psycopg reports no row count here).
-    return db.session.execute(statement.returning(table.c.question_id)).first() is not None
-
-
 def _take_part_secretly(question: Question, user) -> None:
-    if not _insert_once(Turnout, {"question_id": question.id, "user_id": user.id}):
+    if not _insert_for_elector(Turnout, question, user, {}):
+        _refuse_outsider(question, user)
         raise DomainError(_("You have already voted. A secret ballot is final once cast."))
 
 
@@ -404,28 +435,29 @@ def _count(question: Question, option_id: int, value: str) -> None:
 
 
 def _public_ballot(question: Question, user, *, choice=None, grades=None) -> None:
+    now = utcnow()
     values = {
-        "question_id": question.id,
-        "user_id": user.id,
         "choice": choice,
         "grades": grades,
         "clause_version_id": question.clause_version_id,
         "amendment_revision_id": question.amendment_revision_id,
         "text_fingerprint": question.text_fingerprint,
-        "cast_at": utcnow(),
+        "cast_at": now,
     }
-    if not _insert_once(Ballot, values):
+    if not _insert_for_elector(Ballot, question, user, values):
+        _refuse_outsider(question, user)
         # A public ballot may change until the close; every choice stays in the history.
         db.session.execute(
             sa.update(Ballot)
             .where(Ballot.question_id == question.id, Ballot.user_id == user.id)
-            .values(choice=choice, grades=grades, changed_at=utcnow())
+            .values(choice=choice, grades=grades, changed_at=now)
             .execution_options(synchronize_session=False)
         )
-    db.session.add(
-        BallotChange(question_id=question.id, user_id=user.id, choice=choice, grades=grades)
+    db.session.execute(
+        sa.insert(BallotChange).values(
+            question_id=question.id, user_id=user.id, choice=choice, grades=grades, at=now
+        )
     )
-    db.session.flush()
 
 
 def parse_choice(value) -> Choice:

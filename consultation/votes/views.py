@@ -3,17 +3,25 @@
 import math
 from fractions import Fraction
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy.orm import joinedload
 
 from consultation import charts
 from consultation.errors import DomainError, attempt
 from consultation.extensions import db
 from consultation.manifesto import amendments, textdiff
 from consultation.manifesto import services as manifesto_services
-from consultation.manifesto.models import Amendment, AmendmentKind, AmendmentStatus, Clause
+from consultation.manifesto.models import (
+    Amendment,
+    AmendmentKind,
+    AmendmentStatus,
+    Clause,
+    Manifesto,
+)
 from consultation.manifesto.views import load_manifesto
 from consultation.permissions import (
     anyone,
@@ -163,7 +171,13 @@ def vote_helpers():
 
 
 def load_question(question_id: int) -> Question:
-    question = db.get_or_404(Question, question_id)
+    question = db.session.scalar(
+        sa.select(Question)
+        .where(Question.id == question_id)
+        .options(joinedload(Question.manifesto).joinedload(Manifesto.referral))
+    )
+    if question is None:
+        abort(404)
     authorize(can_read_referral(current_user, question.manifesto.referral))
     return question
 
@@ -405,7 +419,9 @@ def cast(question_id):
             return redirect(url_for("votes.question", question_id=item.id) + "#ballot")
         action = lambda: services.cast(item, current_user, form.choice.data)  # noqa: E731
     attempt(action, _("Your vote is recorded."))
-    return redirect(url_for("votes.question", question_id=item.id) + "#ballot")
+    # From the route's argument: the question expired at the commit, and reading it again
+    # would cost another query.
+    return redirect(url_for("votes.question", question_id=question_id) + "#ballot")
 
 
 @bp.post("/votes/<int:question_id>/close")

@@ -1,0 +1,562 @@
+"""Benchmark: a panel casting its ballots at the close of a vote, then a count of them.
+
+Seeds, through the application's services, a panel of active members with accounts, a
+referral and a manifesto at the vote stage with open clause-adoption questions, public
+ones and secret ones. The application is served by gunicorn on 127.0.0.1 and every
+voter fires at once from many keep-alive connections: each member casts a ballot on
+every question, in random order (POST /votes/<id>/ballot with a CSRF token, as the
+ballot form sends it). On the secret questions a share of the members submit twice at
+the same instant, on two connections (a double click): the second must be refused.
+
+Members do not sign in through the login form (password hashing would be measured):
+each gets the session cookie a sign-in gives (flask-login's ``_user_id``, ``_fresh``
+and ``_id``, and Flask-WTF's raw CSRF token), signed by the application's own
+serializer with the server's SECRET_KEY; the form carries the matching signed token.
+
+Prints ballots per second with median and 95th-percentile latency and HTTP statuses,
+once for the public questions and once for the secret ones, per server configuration
+(gunicorn sync workers, and gthread workers with threads). Then checks every ballot
+against the database: each member counted once per question (``Ballot`` rows for public
+votes, ``Turnout`` rows and ``SecretCount`` counters for secret ones), the counts equal
+to the choices sent, the second of each double submission refused. Exits non-zero when
+a ballot was lost or doubled.
+
+    python bench/votes.py [--members 400] [--questions 10] [--connections 32]
+                          [--workers 2] [--threads 4] [--server both] [--doubles 0.1]
+
+Set BENCH_DATABASE_URL to measure on PostgreSQL (the database is emptied); SQLite in a
+temporary folder otherwise, which runs one writer at a time: the target (500 ballots
+per second on 2 cores, none lost, none doubled) is for PostgreSQL.
+"""
+
+import argparse
+import collections
+import hashlib
+import http.client
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SECRET_KEY = "bench-votes"
+USER_AGENT = "consultation-bench/votes"
+TARGET = 500  # ballots per second, on PostgreSQL
+CHOICES = ("for", "against", "abstain")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(port: int, path: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", path)
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"nothing answers on port {port}")
+
+
+def gunicorn(port: int, env: dict, workers: int, threads: int) -> subprocess.Popen:
+    """Serve the application; ``threads`` > 1 runs gthread workers, 1 sync workers."""
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "--keep-alive",
+        "5",
+        "--backlog",
+        "2048",
+    ]
+    if threads > 1:
+        command += ["--worker-class", "gthread", "--threads", str(threads)]
+    command.append("consultation:create_app()")
+    return subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
+
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+# ------------------------------------------------------------------ seeding
+
+
+def draft(clauses: int) -> bytes:
+    """A Markdown draft: one section per five clauses."""
+    lines = ["# Manifeste du banc d’essai", ""]
+    for index in range(clauses):
+        if index % 5 == 0:
+            lines += [f"## Partie {index // 5 + 1}", ""]
+        lines += [f"La ville s’engage sur le point {index + 1} avant toute décision.", ""]
+    return "\n".join(lines).encode()
+
+
+def pool(size: int) -> bytes:
+    lines = ["id,nom,genre,email"]
+    for i in range(size):
+        lines.append(f"v{i:05d},Volontaire {i},{'femme' if i % 2 else 'homme'},v{i}@example.org")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def prepare(database_url: str, members: int, questions: int, servers: list[str]) -> dict:
+    """Migrate; create the panel, its members, the referral, the manifesto at the vote
+    stage and, for each server configuration, a warm-up question and ``questions``
+    public and ``questions`` secret clause-adoption questions. Returns their ids."""
+    from flask_migrate import upgrade
+    from werkzeug.security import generate_password_hash
+
+    from consultation import create_app
+    from consultation.accounts import services as accounts
+    from consultation.accounts.models import Role
+    from consultation.extensions import db
+    from consultation.manifesto import services as manifestos
+    from consultation.manifesto.models import ManifestoStatus
+    from consultation.panels import services as panels
+    from consultation.panels.models import Draw, DrawKind, DrawStatus, Membership, MembershipStatus
+    from consultation.referrals import services as referrals
+    from consultation.referrals.models import Phase
+    from consultation.votes import services as votes
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET_KEY})
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        upgrade()
+        # One hash for every account, as the demo data does: hashing is not measured.
+        password_hash = generate_password_hash("bench-votes-password")
+        facilitator = accounts.create_user(
+            email="animation@bench.example",
+            display_name="Animation",
+            password="",
+            password_hash=password_hash,
+            role=Role.FACILITATOR,
+            language="en",
+        )
+        panel = panels.create_panel(name="Panel du banc d’essai", seats=members, actor=facilitator)
+        panels.import_pool(panel, pool(members), address_columns=[], actor=facilitator)
+        voters = [
+            accounts.create_user(
+                email=f"votant{i}@bench.example",
+                display_name=f"Votant {i}",
+                password="",
+                password_hash=password_hash,
+                language="en",
+            )
+            for i in range(members)
+        ]
+        # The seats are written directly, as tests/referrals/conftest.py does: the
+        # benchmark needs members, not a lottery.
+        draw = Draw(
+            panel_id=panel.id,
+            kind=DrawKind.INITIAL,
+            status=DrawStatus.DONE,
+            seed="1",
+            algorithm="leximin",
+            seats=members,
+            inputs={},
+        )
+        db.session.add(draw)
+        db.session.flush()
+        for voter, volunteer in zip(voters, panels.volunteers(panel), strict=True):
+            db.session.add(
+                Membership(
+                    panel_id=panel.id,
+                    volunteer_id=volunteer.id,
+                    draw_id=draw.id,
+                    user_id=voter.id,
+                    status=MembershipStatus.ACTIVE,
+                    start_date=date.today(),
+                    end_date=date(2030, 1, 1),
+                )
+            )
+        db.session.flush()
+        referral = referrals.create_referral(
+            panel=panel,
+            title="Quelle place pour l’IA ?",
+            question="Où l’IA peut-elle aider ?",
+            actor=facilitator,
+        )
+        while referral.phase is not Phase.VOTE:
+            referrals.move_phase(referral, referrals.next_phase(referral), actor=facilitator)
+        per_server = 1 + 2 * questions
+        manifesto = manifestos.import_manifesto(
+            referral, draft(per_server * len(servers)), actor=facilitator
+        )
+        manifestos.move_status(manifesto, ManifestoStatus.AMENDING, actor=facilitator)
+        manifestos.move_status(manifesto, ManifestoStatus.VOTING, actor=facilitator)
+        clauses = iter(c for s in manifesto.sections for c in s.clauses)
+        opened = {}
+        for server in servers:
+            ids = {}
+            for phase, secret, count in (
+                ("warm-up", False, 1),
+                ("public", False, questions),
+                ("secret", True, questions),
+            ):
+                votes.set_rules(
+                    manifesto,
+                    quorum=manifesto.quorum,
+                    threshold=manifesto.threshold,
+                    secret=secret,
+                    actor=facilitator,
+                )
+                ids[phase] = [
+                    votes.open_on_clause(next(clauses), actor=facilitator).id for _ in range(count)
+                ]
+            opened[server] = ids
+        db.session.commit()
+        return {"app": app, "voters": [v.id for v in voters], "questions": opened}
+
+
+def forge_sessions(app, user_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """For each user, the session cookie a sign-in gives and the CSRF token of a form.
+
+    flask-login keeps ``_user_id``, ``_fresh`` and ``_id`` (a hash of the client's
+    address and user agent, checked by its session protection); Flask-WTF keeps a raw
+    token under ``csrf_token`` and puts it, signed, in the form."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    serializer = app.session_interface.get_signing_serializer(app)
+    signer = URLSafeTimedSerializer(
+        app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key, salt="wtf-csrf-token"
+    )
+    with app.test_request_context(
+        "/", environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": USER_AGENT}
+    ):
+        identifier = app.login_manager._session_identifier_generator()
+    name = app.config["SESSION_COOKIE_NAME"]
+    sessions = {}
+    for user_id in user_ids:
+        raw = hashlib.sha1(os.urandom(64)).hexdigest()
+        cookie = serializer.dumps(
+            {"_user_id": str(user_id), "_fresh": True, "_id": identifier, "csrf_token": raw}
+        )
+        sessions[user_id] = (f"{name}={cookie}", signer.dumps(raw))
+    return sessions
+
+
+# ------------------------------------------------------------------ load
+
+
+@dataclass
+class Task:
+    """One member's ballot on one question, sent ``copies`` times at once."""
+
+    question_id: int
+    user_id: int
+    choice: str
+    copies: int = 1
+    requests: list = field(default_factory=list)
+
+
+def tasks_for(question_ids, sessions, rng: random.Random, doubles: float = 0.0) -> list[Task]:
+    """Every member on every question, shuffled; ``doubles`` of them sent twice."""
+    tasks = []
+    for question_id in question_ids:
+        for user_id, (cookie, token) in sessions.items():
+            choice = rng.choice(CHOICES)
+            task = Task(question_id, user_id, choice, 2 if rng.random() < doubles else 1)
+            body = urlencode({"csrf_token": token, "choice": choice}).encode()
+            headers = {
+                "Cookie": cookie,
+                "User-Agent": USER_AGENT,
+                "Content-Type": "application/x-www-form-urlencoded",
+            }
+            task.requests = [(f"/votes/{question_id}/ballot", body, headers)] * task.copies
+            tasks.append(task)
+    rng.shuffle(tasks)
+    return tasks
+
+
+def burst(port: int, tasks: list[Task], connections: int) -> dict:
+    """Release every task at once over ``connections`` connections (a second one per
+    thread for double submissions, sent before either answer is read)."""
+    pending = collections.deque(tasks)
+    records: list[tuple] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(connections + 1)
+
+    def worker():
+        pair = [http.client.HTTPConnection("127.0.0.1", port, timeout=60) for _ in range(2)]
+        mine = []
+        barrier.wait()
+        while True:
+            try:
+                task = pending.popleft()
+            except IndexError:
+                break
+            if len(task.requests) > 1:
+                # A fresh second connection: one left idle would have been closed by
+                # the server's keep-alive timeout, and a POST is not sent twice.
+                pair[1].close()
+                pair[1] = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            sent = []
+            for index, (path, body, headers) in enumerate(task.requests):
+                started = time.perf_counter()
+                try:
+                    pair[index].request("POST", path, body=body, headers=headers)
+                    sent.append((index, started))
+                except (OSError, http.client.HTTPException):
+                    pair[index] = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                    mine.append((task, index, 0, None, None, started, time.perf_counter()))
+            for index, started in sent:
+                try:
+                    response = pair[index].getresponse()
+                    response.read()
+                    status = response.status
+                    location = response.getheader("Location")
+                    cookie = response.getheader("Set-Cookie")
+                except (OSError, http.client.HTTPException):
+                    pair[index] = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                    status, location, cookie = 0, None, None
+                mine.append((task, index, status, location, cookie, started, time.perf_counter()))
+        for connection in pair:
+            connection.close()
+        with lock:
+            records.extend(mine)
+
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    for thread in threads:
+        thread.join()
+    latencies = sorted(end - started for *_rest, started, end in records)
+    seconds = max(r[-1] for r in records) - min(r[-2] for r in records)
+    return {
+        "records": records,
+        "ballots": len(records),
+        "seconds": seconds,
+        "rate": len(records) / seconds,
+        "median_ms": statistics.median(latencies) * 1000,
+        "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000,
+        "statuses": collections.Counter(r[2] for r in records),
+    }
+
+
+# ------------------------------------------------------------------ checking
+
+
+def outcome(app, record) -> str:
+    """What the member was told: "success", "error" (the flash of a refused ballot), or
+    "failed" (no redirect to the question: an error page, a sign-in page, no answer)."""
+    task, _index, status, location, cookie, *_times = record
+    if status != 302 or not (location or "").endswith(f"/votes/{task.question_id}#ballot"):
+        return "failed"
+    if not cookie or not cookie.startswith(app.config["SESSION_COOKIE_NAME"] + "="):
+        return "failed"
+    value = cookie.split(";", 1)[0].split("=", 1)[1]
+    flashes = app.session_interface.get_signing_serializer(app).loads(value).get("_flashes", [])
+    categories = {category for category, _message in flashes}
+    return "success" if categories == {"success"} else "error" if "error" in categories else "?"
+
+
+def verify(app, phase: str, records: list[tuple]) -> list[str]:
+    """Compare what members were told with the database; returns the problems found."""
+    import sqlalchemy as sa
+
+    from consultation.extensions import db
+    from consultation.votes import services
+    from consultation.votes.models import Ballot, BallotChange, Question, SecretCount, Turnout
+
+    told = collections.defaultdict(list)  # (question, user) -> outcomes
+    tasks = {}
+    for record in records:
+        task = record[0]
+        told[task.question_id, task.user_id].append(outcome(app, record))
+        tasks[task.question_id, task.user_id] = task
+    problems = []
+    lost = [key for key, outcomes in told.items() if "success" not in outcomes]
+    doubled = [key for key, outcomes in told.items() if outcomes.count("success") > 1]
+    unrefused = [
+        key
+        for key, outcomes in told.items()
+        if len(outcomes) > 1 and sorted(outcomes) != ["error", "success"]
+    ]
+    if lost:
+        problems.append(f"{phase}: {len(lost)} ballots not accepted, e.g. {lost[:3]}")
+    if doubled:
+        problems.append(f"{phase}: {len(doubled)} ballots accepted twice, e.g. {doubled[:3]}")
+    if unrefused:
+        problems.append(
+            f"{phase}: {len(unrefused)} double submissions not answered once 'recorded' "
+            f"and once 'already voted', e.g. {unrefused[:3]}"
+        )
+    with app.app_context():
+        for question_id in sorted({q for q, _u in told}):
+            question = db.session.get(Question, question_id)
+            accepted = {u for (q, u), o in told.items() if q == question_id and "success" in o}
+            expected = collections.Counter(tasks[question_id, u].choice for u in accepted)
+            expected = {c: expected.get(c, 0) for c in CHOICES}
+            if question.secret:
+                model = Turnout
+                total = db.session.scalar(
+                    sa.select(sa.func.coalesce(sa.func.sum(SecretCount.count), 0)).where(
+                        SecretCount.question_id == question_id
+                    )
+                )
+            else:
+                model = Ballot
+                total = db.session.scalar(
+                    sa.select(sa.func.count())
+                    .select_from(BallotChange)
+                    .where(BallotChange.question_id == question_id)
+                )
+            stored = collections.Counter(
+                db.session.scalars(sa.select(model.user_id).where(model.question_id == question_id))
+            )
+            label = f"{phase} question {question_id}"
+            if set(stored) != accepted:
+                problems.append(
+                    f"{label}: {len(accepted - set(stored))} accepted ballots missing from "
+                    f"{model.__tablename__}, {len(set(stored) - accepted)} there not accepted"
+                )
+            if any(n > 1 for n in stored.values()):
+                problems.append(f"{label}: a member twice in {model.__tablename__}")
+            if total != len(accepted):
+                what = "counters total" if question.secret else "ballot_changes rows"
+                problems.append(f"{label}: {what} {total} != {len(accepted)} accepted")
+            if services.counts(question) != expected:
+                problems.append(f"{label}: counts {services.counts(question)} != sent {expected}")
+            if services.turnout(question) != len(accepted):
+                problems.append(f"{label}: turnout {services.turnout(question)} != accepted")
+        db.session.remove()
+    return problems
+
+
+def summary(app, phase: str, records: list[tuple]) -> str:
+    outcomes = collections.Counter(outcome(app, r) for r in records)
+    keys = {(r[0].question_id, r[0].user_id) for r in records}
+    doubles = sum(1 for r in records if r[1] == 1)
+    text = (
+        f"{phase}: {len(keys)} ballots sent on {len({q for q, _u in keys})} questions, "
+        f"{outcomes['success']} recorded"
+    )
+    if doubles:
+        text += f"; {doubles} sent twice at once, {outcomes['error']} second submissions refused"
+    others = {k: v for k, v in outcomes.items() if k not in ("success", "error")}
+    return text + (f"; other answers {dict(others)}" if others else "")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=400)
+    parser.add_argument("--questions", type=int, default=10, help="public, and as many secret")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="per gthread worker")
+    parser.add_argument("--server", choices=("sync", "gthread", "both"), default="both")
+    parser.add_argument("--doubles", type=float, default=0.1, help="share sent twice (secret)")
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+
+    servers = ["sync", "gthread"] if args.server == "both" else [args.server]
+    workdir = Path(tempfile.mkdtemp(prefix="consultation-bench-"))
+    database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    database = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
+    if database == "SQLite":
+        print(
+            "BENCH_DATABASE_URL is not set: SQLite in a temporary folder. SQLite runs one "
+            f"writer at a time; the target ({TARGET} ballots/s) is for PostgreSQL.",
+            file=sys.stderr,
+        )
+    started = time.perf_counter()
+    seeded = prepare(database_url, args.members, args.questions, servers)
+    app = seeded["app"]
+    sessions = forge_sessions(app, seeded["voters"])
+    print(
+        f"Prepared {args.members} members and {2 * args.questions} open questions per server "
+        f"in {time.perf_counter() - started:.1f} s ({database})."
+    )
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": SECRET_KEY,
+        "CONSULTATION_ENV": "production",
+        "PYTHONPATH": str(ROOT),
+    }
+    load_before = os.getloadavg()[0]
+    rng = random.Random(args.seed)
+    rows, problems, lines = [], [], []
+    for server in servers:
+        threads = 1 if server == "sync" else args.threads
+        questions = seeded["questions"][server]
+        port = free_port()
+        process = gunicorn(port, env, args.workers, threads)
+        try:
+            wait_for(port, f"/votes/{questions['warm-up'][0]}")
+            warm = burst(port, tasks_for(questions["warm-up"], sessions, rng), args.connections)
+            if warm["statuses"] != {302: len(sessions)}:
+                problems.append(f"{server} warm-up: statuses {dict(warm['statuses'])}")
+            for phase, doubles in (("public", 0.0), ("secret", args.doubles)):
+                tasks = tasks_for(questions[phase], sessions, rng, doubles)
+                result = burst(port, tasks, args.connections)
+                rows.append((server, threads, phase, result))
+                problems += verify(app, f"{server} {phase}", result["records"])
+                lines.append(summary(app, f"{server} {phase}", result["records"]))
+        finally:
+            stop(process)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+    print()
+    print(
+        f"{'database':<10} {'server':<30} {'conns':>5} {'ballots':<7} {'sent':>6} {'seconds':>7} "
+        f"{'ballots/s':>9} {'p50 ms':>7} {'p95 ms':>7}  {'statuses':<10} target (≥{TARGET}/s)"
+    )
+    for server, threads, phase, r in rows:
+        workers = f"{args.workers} workers" + (f" × {threads} threads" if threads > 1 else "")
+        statuses = ",".join(f"{k}:{v}" for k, v in sorted(r["statuses"].items()))
+        met = "met" if r["rate"] >= TARGET else "NOT met"
+        if database != "PostgreSQL":
+            met += " (target is for PostgreSQL)"
+        print(
+            f"{database:<10} {server + ' ' + workers:<30} {args.connections:>5} {phase:<7} "
+            f"{r['ballots']:>6} {r['seconds']:>7.2f} {r['rate']:>9.1f} {r['median_ms']:>7.1f} "
+            f"{r['p95_ms']:>7.1f}  {statuses:<10} {met}"
+        )
+    print(
+        f"\nLoad average (1 min) {load_before:.1f} before the runs, {os.getloadavg()[0]:.1f} "
+        f"after, on {os.cpu_count()} cores: other processes share them with the server, "
+        "the database and the client."
+    )
+    for line in lines:
+        print(line)
+    if problems:
+        for problem in problems:
+            print(f"  - {problem}")
+        print("FAIL: ballots were lost or doubled (see above).")
+        sys.exit(1)
+    print("PASS: none lost, none doubled; every second submission of a secret ballot refused.")
+
+
+if __name__ == "__main__":
+    main()
