@@ -22,6 +22,7 @@ def create_app(test_config=None) -> Flask:
 
     from consultation import cache, cli, errors, i18n, jobs, markdown, security
     from consultation.accounts import init_app as init_accounts
+    from consultation.api import init_app as init_api
     from consultation.audit import init_app as init_audit
     from consultation.exports import init_app as init_exports
     from consultation.extensions import csrf, db, include_in_migrations, limiter, migrate
@@ -53,6 +54,7 @@ def create_app(test_config=None) -> Flask:
     init_referrals(app)
     init_manifesto(app)
     init_votes(app)
+    init_api(app)
     init_exports(app)
     jobs.init_app(app)
     cli.init_app(app)

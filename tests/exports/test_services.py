@@ -212,3 +212,34 @@ def test_the_public_downloads_only_adopted_texts(app, client, voted_manifesto, m
     assert response.status_code == 200
     assert NEW_TEXT in text_of("odt", response.data)
     assert "Process report" in text_of("odt", response.data)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_public_downloads_hold_no_personal_data(app, client, voted_manifesto, members, fmt):
+    """Volunteers' names, contacts and addresses, and members' emails, never reach a public
+    download of the adopted text, its provenance or its process report."""
+    from consultation.panels.models import Volunteer
+
+    with app.app_context():
+        manifesto, _clauses = load(voted_manifesto)
+        question = votes.open_on_text(manifesto)
+        for member in members[:4]:
+            votes.cast(question, user(member), "for")
+        votes.close(question)
+        db.session.commit()
+        secrets = {member.email for member in members}
+        for volunteer in db.session.scalars(sa.select(Volunteer)):
+            secrets |= {str(v) for v in volunteer.contact.values() if v}
+            secrets |= {str(v) for v in volunteer.address.values() if v}
+            secrets.add(volunteer.external_id)
+    secrets |= {f"Personne {i}" for i in range(40)}
+    response = client.get(f"/manifestos/{voted_manifesto}/download.{fmt}")
+    if fmt == "pdf":
+        state = wait_for_file(client, response.headers["Location"])
+        assert state["state"] == "done"
+        response = client.get(response.headers["Location"] + "?get=1")
+    assert response.status_code == 200
+    text = text_of(fmt, response.data)
+    assert "Process report" in text or fmt == "json"
+    found = sorted(s for s in secrets if len(s) > 3 and s in text)
+    assert found == []
