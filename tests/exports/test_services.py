@@ -23,7 +23,9 @@ def voted_manifesto(app, make_manifesto, members):
     with app.app_context():
         amendment = db.session.scalar(sa.select(Amendment))
         question = votes.open_on_amendment(amendment)
-        for member, choice in zip(members, ["for", "for", "for", "against", "abstain"]):
+        for member, choice in zip(
+            members, ["for", "for", "for", "against", "abstain"], strict=False
+        ):
             votes.cast(question, user(member), choice)
         votes.close(question)
         db.session.commit()
@@ -33,8 +35,18 @@ def voted_manifesto(app, make_manifesto, members):
 def export(runner, tmp_path, manifesto_id, fmt, *options):
     target = tmp_path / f"out.{fmt}"
     result = runner.invoke(
-        args=["manifesto", "export", str(manifesto_id), "--format", fmt, "-o", str(target),
-              "--language", "en", *options]
+        args=[
+            "manifesto",
+            "export",
+            str(manifesto_id),
+            "--format",
+            fmt,
+            "-o",
+            str(target),
+            "--language",
+            "en",
+            *options,
+        ]
     )
     assert result.exit_code == 0, result.output
     return result.output.strip(), target.read_bytes()
@@ -91,10 +103,10 @@ def test_redline_since_the_draft_marks_the_change(runner, tmp_path, voted_manife
     assert "numérique +]" not in unchanged.decode()
 
 
-def test_redline_since_a_date_before_everything_marks_the_change(
-    runner, tmp_path, voted_manifesto
-):
-    _fp, content = export(runner, tmp_path, voted_manifesto, "docx", "--redline-since", "2000-01-01")
+def test_redline_since_a_date_before_everything_marks_the_change(runner, tmp_path, voted_manifesto):
+    _fp, content = export(
+        runner, tmp_path, voted_manifesto, "docx", "--redline-since", "2000-01-01"
+    )
     assert "numérique" in text_of("docx", content)
 
 
@@ -102,8 +114,17 @@ def test_redline_since_a_date_before_everything_marks_the_change(
 def test_a_bad_redline_origin_is_refused_with_the_reason(runner, tmp_path, voted_manifesto, since):
     target = tmp_path / "out.md"
     result = runner.invoke(
-        args=["manifesto", "export", str(voted_manifesto), "--format", "md", "-o", str(target),
-              "--redline-since", since]
+        args=[
+            "manifesto",
+            "export",
+            str(voted_manifesto),
+            "--format",
+            "md",
+            "-o",
+            str(target),
+            "--redline-since",
+            since,
+        ]
     )
     assert result.exit_code != 0
     assert "revision" in result.output.lower() or "YYYY-MM-DD" in result.output
@@ -130,8 +151,18 @@ def test_the_report_appendix_lists_the_votes(runner, tmp_path, voted_manifesto, 
 def test_a_french_export_speaks_french(runner, tmp_path, voted_manifesto):
     target = tmp_path / "fr.md"
     result = runner.invoke(
-        args=["manifesto", "export", str(voted_manifesto), "--format", "md", "-o", str(target),
-              "--language", "fr", "--provenance"]
+        args=[
+            "manifesto",
+            "export",
+            str(voted_manifesto),
+            "--format",
+            "md",
+            "-o",
+            str(target),
+            "--language",
+            "fr",
+            "--provenance",
+        ]
     )
     assert result.exit_code == 0, result.output
     text = target.read_text()
@@ -168,9 +199,7 @@ def test_a_facilitator_downloads_a_word_file_and_follows_a_pdf(
     login(make_user(Role.FACILITATOR, language="en"))
     page = client.get(f"/manifestos/{voted_manifesto}/export")
     assert page.status_code == 200 and "Export the manifesto" in page.text
-    word = client.get(
-        f"/manifestos/{voted_manifesto}/export?format=docx&provenance=y&report=y"
-    )
+    word = client.get(f"/manifestos/{voted_manifesto}/export?format=docx&provenance=y&report=y")
     assert word.status_code == 200
     assert "attachment" in word.headers["Content-Disposition"]
     assert NEW_TEXT in text_of("docx", word.data)

@@ -34,13 +34,16 @@ def make_manifesto(app, make_referral, members):
     """A manifesto with three clauses; ``amend`` lists (clause index, text) amendments
     proposed by members 0, 1, ... while amending; then it is moved to ``status``."""
 
-    def factory(status=ManifestoStatus.VOTING, amend=(), secret=False, quorum="1/2",
-                threshold="majority"):
+    def factory(
+        status=ManifestoStatus.VOTING, amend=(), secret=False, quorum="1/2", threshold="majority"
+    ):
         with app.app_context():
             referral = db.session.get(Referral, make_referral())
             manifesto = services.import_manifesto(referral, DRAFT)
             manifesto.secret_ballot, manifesto.quorum, manifesto.threshold = (
-                secret, quorum, threshold
+                secret,
+                quorum,
+                threshold,
             )
             manifesto.status = ManifestoStatus.AMENDING
             clauses = [c for s in manifesto.sections for c in s.clauses]

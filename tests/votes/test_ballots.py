@@ -27,7 +27,9 @@ def test_an_adopted_amendment_becomes_the_next_version_and_names_its_vote(
         question = services.open_on_amendment(amendment)
         assert amendment.status is AmendmentStatus.VOTING
         assert question.eligible == len(members)
-        for member, choice in zip(members, ["for", "for", "for", "against", "abstain"]):
+        for member, choice in zip(
+            members, ["for", "for", "for", "against", "abstain"], strict=False
+        ):
             services.cast(question, user(member), choice)
         assert services.close(question) == "adopted"
         db.session.commit()
@@ -64,7 +66,9 @@ def test_a_public_ballot_can_change_until_the_close_and_keeps_its_history(
         services.cast(question, voter, "for")
         services.cast(question, voter, "against")
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 1
-        assert [c.choice for c in db.session.scalars(sa.select(BallotChange).order_by(BallotChange.id))] == [
+        assert [
+            c.choice for c in db.session.scalars(sa.select(BallotChange).order_by(BallotChange.id))
+        ] == [
             Choice.FOR,
             Choice.AGAINST,
         ]
@@ -115,7 +119,7 @@ def test_quorum_and_thresholds_at_their_edges(
     with app.app_context():
         _manifesto, clauses = load(manifesto_id)
         question = services.open_on_clause(clauses[2])
-        for member, choice in zip(members, choices):
+        for member, choice in zip(members, choices, strict=False):
             services.cast(question, user(member), choice)
         assert services.close(question) == expected
         assert (clauses[2].deleted_at is None) is (expected in ("adopted", "no_quorum"))
@@ -167,18 +171,14 @@ def test_a_clause_cannot_change_while_it_is_being_voted_on(app, make_manifesto, 
 def test_open_on_amendments_opens_one_per_clause_and_says_how_many_wait(
     app, make_manifesto, members
 ):
-    manifesto_id = make_manifesto(
-        amend=[(0, NEW_TEXT), (0, "Autre chose entièrement."), (2, None)]
-    )
+    manifesto_id = make_manifesto(amend=[(0, NEW_TEXT), (0, "Autre chose entièrement."), (2, None)])
     with app.app_context():
         manifesto, _clauses = load(manifesto_id)
         opened, waiting = services.open_on_amendments(manifesto)
         assert len(opened) == 2 and waiting == 1
 
 
-def test_the_whole_text_adopted_by_vote_makes_the_manifesto_adopted(
-    app, make_manifesto, members
-):
+def test_the_whole_text_adopted_by_vote_makes_the_manifesto_adopted(app, make_manifesto, members):
     manifesto_id = make_manifesto()
     with app.app_context():
         manifesto, _clauses = load(manifesto_id)
@@ -243,7 +243,7 @@ def test_majority_judgment_ranks_priorities_secretly(app, make_manifesto, member
         )
         a, b, c = question.options
         grades = [(6, 3, 0), (5, 4, 1), (5, 2, 2), (4, 6, 0)]
-        for member, (ga, gb, gc) in zip(members, grades):
+        for member, (ga, gb, gc) in zip(members, grades, strict=False):
             services.cast_judgment(question, user(member), {a.id: ga, b.id: gb, c.id: gc})
         db.session.commit()
         with pytest.raises(DomainError, match="final"):

@@ -37,10 +37,12 @@ def test_from_amendment_to_new_version_through_the_pages(
     assert response.status_code == 302
     qid = question_id(app)
     client.post("/logout", data={})
-    for member, choice in zip(members, ["for", "for", "for", "against"]):
+    for member, choice in zip(members, ["for", "for", "for", "against"], strict=False):
         login(member)
         page = client.get(f"/votes/{qid}")
-        assert "Cast my vote" in page.text and "<ins" in page.text, page.text[page.text.find("<main"):][:1500]
+        assert "Cast my vote" in page.text and "<ins" in page.text, page.text[
+            page.text.find("<main") :
+        ][:1500]
         client.post(f"/votes/{qid}/ballot", data={"choice": choice})
         assert "Your vote is recorded." in client.get(f"/votes/{qid}").text
         client.post("/logout", data={})
