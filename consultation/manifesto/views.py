@@ -15,9 +15,9 @@ from consultation.permissions import (
     anyone,
     authorize,
     can_amend,
-    can_revise,
     can_manage_referrals,
     can_read_referral,
+    can_revise,
     is_signed_in,
     require,
 )

@@ -1,8 +1,8 @@
 """Manifesto tests use the referral fixtures: a panel with active members and referrals."""
 
-from tests.referrals.conftest import make_referral, members, seated_panel  # noqa: F401
-
 import pytest
+
+from tests.referrals.conftest import make_referral, members, seated_panel  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

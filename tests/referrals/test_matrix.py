@@ -102,10 +102,10 @@ def test_role_phase_matrix(client, app, referral_in, members, login, make_user, 
 def test_the_rules_say_why_in_words(app, make_referral, members):
     referral_id = make_referral(phase=Phase.DRAFTING)
     with app.app_context():
+        from flask_babel import force_locale
+
         from consultation.errors import DomainError
         from consultation.referrals.models import Referral
-
-        from flask_babel import force_locale
 
         referral = db.session.get(Referral, referral_id)
         with force_locale("en"), pytest.raises(DomainError, match="closed in this phase"):
