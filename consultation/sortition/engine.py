@@ -39,6 +39,8 @@ MERGE_HOUSEHOLDS = 100
 #: A member below their unit's probability by more than this share gets a unit of their own.
 SPLIT_SLACK = 0.05
 SPLIT_ROUNDS = 3
+#: From this many units (before merging), the face walk is tried first.
+WALK_MIN_UNITS = 1_000
 #: Lottery draws tried when filling the reserve list (see ``choose_reserves``).
 RESERVE_DRAWS = 1_000
 
@@ -174,8 +176,8 @@ def _shared_count(problem: Problem) -> int:
     return sum(1 for u in problem.units if u.household is not None)
 
 
-def _lottery_of(problem: Problem, lottery_size, stats):
-    dist = leximin(problem)
+def _lottery_of(problem: Problem, lottery_size, stats, walk: bool = True):
+    dist = leximin(problem, walk=walk)
     for key, value in dist.stats.items():
         stats[key] = stats.get(key, 0) + value if isinstance(value, int) else value
     optimal_min = float(dist.unit_probabilities.min()) if problem.units else 0.0
@@ -195,7 +197,11 @@ def _leximin_lottery(problem, people, quotas, seats, forced, excluded, lottery_s
     member of a unit should then get the unit's probability; whoever falls
     short of the unit's average by more than ``SPLIT_SLACK`` (and a ticket)
     is given a unit of their own and the program is solved again (at most
-    ``SPLIT_ROUNDS`` times).
+    ``SPLIT_ROUNDS`` times). The face walk (``leximin.decompose``) is fast
+    but its panels can keep a member's housemates on most of the unit's
+    tickets: when its lottery leaves someone short, the same units are
+    solved again by column generation before anyone is split out. Below
+    ``WALK_MIN_UNITS`` units column generation is quick and goes first.
     """
     if _shared_count(problem) < MERGE_HOUSEHOLDS:
         lottery, size, optimal_min, _ = _lottery_of(problem, lottery_size, stats)
@@ -207,11 +213,13 @@ def _leximin_lottery(problem, people, quotas, seats, forced, excluded, lottery_s
             key = (u.household, u.values)
             by_values.setdefault(key, []).append(u.members[0])
     alone = {i for ids in by_values.values() if len(ids) > 1 for i in ids}
-    for attempt in range(SPLIT_ROUNDS + 1):
+    walk = len(problem.units) >= WALK_MIN_UNITS
+    attempt = 0
+    while True:
         merged = compile_problem(
             people, quotas, seats, forced, excluded, merge_households=True, alone=alone
         )
-        lottery, size, optimal_min, unit_prob = _lottery_of(merged, lottery_size, stats)
+        lottery, size, optimal_min, unit_prob = _lottery_of(merged, lottery_size, stats, walk)
         counts = dict.fromkeys((i for u in merged.units for i in u.members), 0)
         for ids, m in lottery:
             for i in ids:
@@ -225,9 +233,14 @@ def _leximin_lottery(problem, people, quotas, seats, forced, excluded, lottery_s
             short.update(i for i in unit.members if counts[i] < average * (1 - SPLIT_SLACK) - 1)
         stats["split_out"] = len(alone)
         stats["units"] = len(merged.units)
+        if short and walk:
+            walk = False  # the same units again, by column generation
+            stats["walk_dropped"] = True
+            continue
         if not short or attempt == SPLIT_ROUNDS:
             break
         alone |= short
+        attempt += 1
     return lottery, size, optimal_min
 
 

@@ -20,12 +20,17 @@ in the hull of whole panels) is a small explicit program, solved in
 milliseconds, and it can only be better in the leximin order, the
 relaxation containing the hull. So if some lottery of whole panels has
 exactly those expected counts m*, that lottery is leximin-optimal. Finding
-one is a single weighted maximin (rows ``>= m*_u z``, optimum at most 1)
-by column generation, stopped as soon as z reaches 1 (no optimality proof
-needed: the relaxation already bounds it). Every panel of such a lottery
-lies on the smallest face of the relaxation holding m*, so pricing looks
-there only. When z cannot reach 1 (the relaxation's fractional corners
-matter: small or tight pools), the rounds above run, with the panels found.
+one is first tried by walking down the relaxation's faces
+(``decompose``: a panel on the smallest face holding the current point,
+then on to the boundary along the ray from it; at most one step per
+dimension, no master program at all). If the walk gets stuck (a face
+without panels, a household cut), a single weighted maximin (rows
+``>= m*_u z``, optimum at most 1) by column generation, starting from the
+panels found, stopped as soon as z reaches 1 (no optimality proof needed:
+the relaxation already bounds it). Every panel of such a lottery lies on
+the smallest face of the relaxation holding m*, so pricing looks there
+only. When z cannot reach 1 (the relaxation's fractional corners matter:
+small or tight pools), the rounds above run, with the panels found.
 
 Where the time goes and what is done about it: the pricing program is first
 solved as a linear program (its optimum is often already whole; otherwise
@@ -73,6 +78,14 @@ DIVERSITY = 1.0
 NOISE = 0.1
 #: Dual smoothing (Wentges): price at SMOOTHING * best dual + (1 - SMOOTHING) * current.
 SMOOTHING = 0.7
+#: Face walk (``decompose``): a count within this of a limit is on it.
+WALK_TOLERANCE = 1e-9
+#: Its pricing weights: y / n_u times 1 + WALK_NOISE * U(0, 1).
+WALK_NOISE = 0.1
+#: It stops when this little weight is left (then dropped) ...
+WALK_REMAINDER = 1e-12
+#: ... or after this many steps.
+WALK_STEPS = 100_000
 
 
 @dataclass
@@ -227,6 +240,103 @@ def relaxed_leximin(problem: Problem) -> tuple[np.ndarray, Face] | None:
     return counts, face
 
 
+def decompose(problem: Problem, pricer: Pricer, target: np.ndarray, offer):
+    """Whole panels and weights whose expected counts are ``target``, by
+    walking down the faces of the relaxation (Caratheodory's construction).
+
+    From the current point y (at first the target), find a panel x on the
+    smallest face of the relaxation holding y (pricing at weights close to
+    y), and follow the ray from x through y to the relaxation's boundary, at
+    y' = x + t (y - x), t > 1. Then y = y' / t + (1 - 1 / t) x: x gets weight
+    1 - 1 / t of what is left, and y' lies on a smaller face. Each step
+    lowers the face's dimension, so at most (units + 1) steps. It fails
+    when a face holds no panel (the relaxation's fractional corners), or a
+    household cut learnt on the way (merged units) separates the point; the caller then
+    generates columns, starting from the panels found (returned either way).
+    ``offer(x)`` says whether a panel can be used (households).
+
+    Returns (panels, weights, complete). Deterministic: fixed seed, fixed
+    order, no clock.
+    """
+    rng = np.random.default_rng(20211206)
+    n = len(target)
+    matrix, row_lower, row_upper = pricer.rows()
+    base_rows = (row_lower.copy(), row_upper.copy())
+    lower, upper = pricer.lower.copy(), pricer.upper.copy()
+    base_cols = (lower.copy(), upper.copy())
+    y, mass = target.astype(np.float64).copy(), 1.0
+    panels: list[np.ndarray] = []
+    weights: list[float] = []
+    complete = False
+    tol = WALK_TOLERANCE
+    try:
+        for _ in range(WALK_STEPS):
+            # the smallest face holding y: whatever is tight stays tight
+            ay = matrix @ y
+            lo = np.where(ay >= row_upper - tol, row_upper, row_lower)
+            up = np.where(ay <= row_lower + tol, row_lower, row_upper)
+            col_lo = np.where(y >= upper - tol, upper, lower)
+            col_up = np.where(y <= lower + tol, lower, upper)
+            changed = np.flatnonzero((lo != row_lower) | (up != row_upper))
+            row_lower, row_upper, lower, upper = lo, up, col_lo, col_up
+            pricer.narrow(lower, upper, changed, lo[changed], up[changed])
+            if np.abs(y - np.rint(y)).max() <= tol:  # a corner: a panel itself
+                x = np.rint(y).astype(np.int64)
+                if not offer(x):
+                    break
+                panels.append(x)
+                weights.append(mass)
+                complete = True
+                break
+            w = y / problem.sizes * (1.0 + WALK_NOISE * rng.random(n))
+            x, _ = pricer.quick(w)
+            if x is None:
+                x = pricer.best(w)
+                if x is None:
+                    break  # no panel on this face
+            if not offer(x):
+                # a household cut was learnt: go on if y meets it
+                more, more_lower, more_upper = pricer.rows()
+                new = slice(len(row_lower), len(more_lower))
+                if not np.all(more[new] @ y <= more_upper[new] + tol):
+                    break
+                matrix = more
+                row_lower = np.append(row_lower, more_lower[new])
+                row_upper = np.append(row_upper, more_upper[new])
+                base_rows = tuple(
+                    np.append(b, m[new])
+                    for b, m in zip(base_rows, (more_lower, more_upper), strict=True)
+                )
+                continue
+            d = y - x
+            ad, ax = matrix @ d, matrix @ x
+            with np.errstate(divide="ignore", invalid="ignore"):
+                t_col = np.where(
+                    d > tol, (upper - x) / d, np.where(d < -tol, (lower - x) / d, np.inf)
+                )
+                t_row = np.where(
+                    ad > tol,
+                    (row_upper - ax) / ad,
+                    np.where(ad < -tol, (row_lower - ax) / ad, np.inf),
+                )
+            t_col[lower >= upper] = np.inf
+            t_row[row_lower >= row_upper] = np.inf
+            t = min(float(t_col.min()), float(t_row.min()))
+            if not t > 1.0 + 1e-12:
+                break  # numerical trouble
+            panels.append(x)
+            weights.append(mass * (1.0 - 1.0 / t))
+            mass /= t
+            if mass <= WALK_REMAINDER:
+                complete = True
+                break
+            y = x + t * d
+    finally:
+        rows = np.arange(len(base_rows[0]))
+        pricer.narrow(*base_cols, rows, *base_rows)
+    return panels, np.array(weights), complete
+
+
 class _Generator:
     """Column generation on a master program, shared by both ways of solving."""
 
@@ -236,9 +346,11 @@ class _Generator:
         self.rng = np.random.default_rng(7)
         self.iterations = 0
         self.exact = 0
+        self.walked = 0
 
-    def offer(self, master: Master, x) -> bool:
-        """Add a panel to the master if people can fill it one per household."""
+    def usable(self, x) -> bool:
+        """Whether people can fill the panel one per household (merged
+        units); if not, the pricing program learns a cut."""
         problem = self.problem
         if problem.merged:
             _, cut = problem.fill(x)
@@ -246,7 +358,11 @@ class _Generator:
                 problem.cuts.append(cut)
                 self.pricer.add_cut(*cut)
                 return False
-        return master.add(x)
+        return True
+
+    def offer(self, master: Master, x) -> bool:
+        """Add a panel to the master if people can fill it one per household."""
+        return self.usable(x) and master.add(x)
 
     def run(self, master: Master, floor: np.ndarray, done):
         """Add improving panels until ``done(z, bound)`` or none improves.
@@ -305,32 +421,45 @@ class _Generator:
         return z, p, w, False
 
 
-def leximin(problem: Problem, initial: int = 400) -> Distribution:
+def leximin(problem: Problem, initial: int = 400, walk: bool = True) -> Distribution:
     """Leximin probabilities for the units of ``problem``, with the panels
     (unit counts) and weights that achieve them.
 
     First the relaxation's leximin and a lottery reaching it (see the module
-    docstring); if none does, the exact method, level by level.
+    docstring; ``walk=False`` skips the face walk and goes straight to column
+    generation); if none does, the exact method, level by level.
     """
     n = len(problem.units)
-    sizes = problem.sizes
     if problem.seats == 0 or n == 0:
         x = np.zeros(n, dtype=np.int64)
         return Distribution([x], np.ones(1), np.zeros(n), 0.0, {"rounds": 0})
     pricer = Pricer(problem)
     gen = _Generator(problem, pricer)
-    start = initial_panels(problem, pricer, initial)
 
     relaxed = relaxed_leximin(problem)
     # the relaxation bounds the weighted maximin by 1: stop on reaching it,
     # or when a bound proves it out of reach
     reach = 1.0 - DECOMPOSE_TOLERANCE
-    z, rounds, columns = 0.0, 0, start
+    z, rounds, found = 0.0, 0, []
+    if relaxed is not None and walk:
+        target, face = relaxed
+        pricer.restrict(face)
+        found, w, complete = decompose(problem, pricer, target, gen.usable)
+        gen.walked = len(found)
+        if complete:
+            panels, weights = _merge(found, w)
+            got = np.array(panels).T @ weights
+            positive = target > 0
+            if np.all(got[positive] >= reach * target[positive]):
+                return _distribution(problem, panels, weights, rounds, gen, len(panels))
+        pricer.release()
+    start = initial_panels(problem, pricer, initial)
+    columns = [*start, *found]
     if relaxed is not None:
         target, face = relaxed
         pricer.restrict(face)
         master = Master(problem, target)
-        for x in start:
+        for x in columns:
             gen.offer(master, x)
         z, p, _, _ = gen.run(master, np.zeros(n), lambda z, bound: z >= reach or bound < reach)
         pricer.release()
@@ -344,9 +473,29 @@ def leximin(problem: Problem, initial: int = 400) -> Distribution:
     weights = np.clip(p, 0.0, None)
     keep = weights > SUPPORT_CUTOFF
     panels = [c for c, k in zip(master.columns, keep, strict=True) if k]
-    weights = weights[keep]
+    return _distribution(problem, panels, weights[keep], rounds, gen, len(master.columns))
+
+
+def _merge(panels: list[np.ndarray], weights: np.ndarray):
+    """Repeated panels merged (weights added), in order of first appearance;
+    panels below ``SUPPORT_CUTOFF`` dropped."""
+    index: dict[bytes, int] = {}
+    out: list[np.ndarray] = []
+    total: list[float] = []
+    for x, w in zip(panels, weights, strict=True):
+        key = x.tobytes()
+        if key not in index:
+            index[key] = len(out)
+            out.append(x)
+            total.append(0.0)
+        total[index[key]] += float(w)
+    keep = [j for j, w in enumerate(total) if w > SUPPORT_CUTOFF]
+    return [out[j] for j in keep], np.array([total[j] for j in keep])
+
+
+def _distribution(problem, panels, weights, rounds, gen, columns) -> Distribution:
     weights = weights / weights.sum()
-    unit_prob = np.array(panels).T @ weights / sizes
+    unit_prob = np.array(panels).T @ weights / problem.sizes
     return Distribution(
         panels,
         weights,
@@ -354,11 +503,12 @@ def leximin(problem: Problem, initial: int = 400) -> Distribution:
         float(unit_prob.min()),
         {
             "rounds": rounds,
+            "walk_steps": gen.walked,
             "iterations": gen.iterations,
             "exact_pricing": gen.exact,
-            "pricing_calls": pricer.calls,
-            "lp_calls": pricer.lp_calls,
-            "columns": len(master.columns),
+            "pricing_calls": gen.pricer.calls,
+            "lp_calls": gen.pricer.lp_calls,
+            "columns": columns,
         },
     )
 

@@ -14,7 +14,8 @@ from typing import Any
 #: It is part of the fingerprint, so an old published draw still verifies
 #: against the engine version that produced it (the fingerprint says which).
 #: 2: leximin through the linear relaxation's leximin when a lottery reaches it.
-ENGINE_VERSION = "2"
+#: 3: that lottery found by walking down the relaxation's faces first.
+ENGINE_VERSION = "3"
 
 ALGORITHMS = ("leximin", "legacy")
 

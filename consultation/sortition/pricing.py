@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .problem import Problem
-from .solver import INF, ModelStatus, ObjSense, add_rows
+from .solver import INF, MatrixFormat, ModelStatus, ObjSense, add_rows
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,32 @@ class Pricer:
         cols = np.arange(self.n, dtype=np.int32)
         for h in (self.mip, self.lp):
             h.changeColsBounds(self.n, cols, self.lower, self.upper)
+            for r, lo, up in zip(rows, row_lower, row_upper, strict=True):
+                h.changeRowBounds(int(r), float(lo), float(up))
+
+    def rows(self):
+        """The pricing program's rows as (dense matrix, lower, upper), as now
+        set (on the face, if restricted)."""
+        lp = self.lp.getLp()
+        m = self.lp.getNumRow()
+        a = lp.a_matrix_
+        start, index, value = np.asarray(a.start_), np.asarray(a.index_), np.asarray(a.value_)
+        matrix = np.zeros((m, self.n))
+        rowwise = a.format_ != MatrixFormat.kColwise
+        for k in range(len(start) - 1):
+            span = slice(int(start[k]), int(start[k + 1]))
+            if rowwise:
+                matrix[k, index[span]] = value[span]
+            else:
+                matrix[index[span], k] = value[span]
+        return matrix, np.asarray(lp.row_lower_).copy(), np.asarray(lp.row_upper_).copy()
+
+    def narrow(self, lower, upper, rows, row_lower, row_upper) -> None:
+        """Set the columns' bounds (all of them) and those of ``rows``."""
+        self.lower = np.asarray(lower, dtype=np.float64).copy()
+        self.upper = np.asarray(upper, dtype=np.float64).copy()
+        for h in (self.mip, self.lp):
+            h.changeColsBounds(self.n, self.index, self.lower, self.upper)
             for r, lo, up in zip(rows, row_lower, row_upper, strict=True):
                 h.changeRowBounds(int(r), float(lo), float(up))
 

@@ -9,6 +9,7 @@ INF = highspy.kHighsInf
 ObjSense = highspy.ObjSense
 ModelStatus = highspy.HighsModelStatus
 VarType = highspy.HighsVarType
+MatrixFormat = highspy.MatrixFormat
 
 
 def new_highs(mip_gap: float = 1e-9):
