@@ -381,31 +381,41 @@ def _insert(table):
     return insert(table)
 
 
-def _insert_for_elector(model, question: Question, user, values: dict) -> bool:
-    """Insert the voter's row (ballot or turnout) if, and only if, they are on the
-    question's roll and have no row yet; True when inserted.
+def _literals(table, values: dict) -> list:
+    return [
+        sa.literal(value, type_=table.c[name].type).label(name) for name, value in values.items()
+    ]
 
-    One statement: the roll, the unique key and the insert are checked by the database
-    together, so two racing requests cannot both insert, and the common case costs one
-    round trip. RETURNING tells whether the row went in (psycopg gives no row count).
+
+def _insert_for_elector(model, question: Question, user, values: dict, then=None) -> bool:
+    """Insert the voter's row (ballot or turnout) if, and only if, they are on the
+    question's roll and have no row yet, then run ``then(guard)``, the statement that
+    completes the ballot (its history row, or a counter); True when inserted.
+
+    The roll, the unique key and the insert are checked by the database together, so two
+    racing requests cannot both insert. On PostgreSQL the two statements go as one
+    (the insert as a data-modifying WITH, ``guard`` being "it inserted a row"): a ballot
+    costs one round trip. RETURNING tells what happened (psycopg gives no row count).
     """
     table = model.__table__
-    columns = ["question_id", "user_id", *values]
-    source = sa.select(
-        Elector.question_id,
-        Elector.user_id,
-        *(
-            sa.literal(value, type_=table.c[name].type).label(name)
-            for name, value in values.items()
-        ),
-    ).where(Elector.question_id == question.id, Elector.user_id == user.id)
+    source = sa.select(Elector.question_id, Elector.user_id, *_literals(table, values)).where(
+        Elector.question_id == question.id, Elector.user_id == user.id
+    )
     statement = (
         _insert(table)
-        .from_select(columns, source)
+        .from_select(["question_id", "user_id", *values], source)
         .on_conflict_do_nothing()
         .returning(table.c.question_id)
     )
-    return db.session.execute(statement).first() is not None
+    if then is not None and db.session.get_bind().dialect.name == "postgresql":
+        inserted = statement.cte("inserted")
+        guard = sa.exists(sa.select(inserted.c.question_id))
+        return db.session.execute(then(guard).add_cte(inserted)).first() is not None
+    if db.session.execute(statement).first() is None:
+        return False
+    if then is not None:
+        db.session.execute(then(sa.true()))
+    return True
 
 
 def _refuse_outsider(question: Question, user) -> None:
@@ -415,27 +425,46 @@ def _refuse_outsider(question: Question, user) -> None:
         )
 
 
-def _take_part_secretly(question: Question, user) -> None:
-    if not _insert_for_elector(Turnout, question, user, {}):
+def _counters(question: Question, counted: dict[int, str]):
+    """``then`` for a secret ballot: add one to the counter of each (option, value)."""
+
+    counters = SecretCount.__table__
+
+    def statement(guard):
+        return (
+            sa.update(counters)
+            .where(
+                counters.c.question_id == question.id,
+                sa.tuple_(counters.c.option_id, counters.c.value).in_(list(counted.items())),
+                guard,
+            )
+            .values(count=counters.c.count + 1)
+            .returning(counters.c.question_id)
+        )
+
+    return statement
+
+
+def _cast_secretly(question: Question, user, counted: dict[int, str]) -> None:
+    """Record that ``user`` took part and count their choices, in one step."""
+    if not _insert_for_elector(Turnout, question, user, {}, then=_counters(question, counted)):
         _refuse_outsider(question, user)
         raise DomainError(_("You have already voted. A secret ballot is final once cast."))
 
 
-def _count(question: Question, option_id: int, value: str) -> None:
-    db.session.execute(
-        sa.update(SecretCount)
-        .where(
-            SecretCount.question_id == question.id,
-            SecretCount.option_id == option_id,
-            SecretCount.value == value,
-        )
-        .values(count=SecretCount.count + 1)
-        .execution_options(synchronize_session=False)
-    )
-
-
 def _public_ballot(question: Question, user, *, choice=None, grades=None) -> None:
     now = utcnow()
+    change = BallotChange.__table__
+
+    def history(guard):
+        row = {"question_id": question.id, "user_id": user.id, "choice": choice}
+        row |= {"grades": grades, "at": now}
+        return (
+            sa.insert(change)
+            .from_select(list(row), sa.select(*_literals(change, row)).where(guard))
+            .returning(change.c.id)
+        )
+
     values = {
         "choice": choice,
         "grades": grades,
@@ -444,7 +473,7 @@ def _public_ballot(question: Question, user, *, choice=None, grades=None) -> Non
         "text_fingerprint": question.text_fingerprint,
         "cast_at": now,
     }
-    if not _insert_for_elector(Ballot, question, user, values):
+    if not _insert_for_elector(Ballot, question, user, values, then=history):
         _refuse_outsider(question, user)
         # A public ballot may change until the close; every choice stays in the history.
         db.session.execute(
@@ -453,11 +482,7 @@ def _public_ballot(question: Question, user, *, choice=None, grades=None) -> Non
             .values(choice=choice, grades=grades, changed_at=now)
             .execution_options(synchronize_session=False)
         )
-    db.session.execute(
-        sa.insert(BallotChange).values(
-            question_id=question.id, user_id=user.id, choice=choice, grades=grades, at=now
-        )
-    )
+        db.session.execute(history(sa.true()))
 
 
 def parse_choice(value) -> Choice:
@@ -478,8 +503,7 @@ def cast(question: Question, user, choice: Choice | str) -> None:
         raise DomainError(_("This vote asks for a grade for each option."))
     choice = parse_choice(choice)
     if question.secret:
-        _take_part_secretly(question, user)
-        _count(question, NO_OPTION, choice.value)
+        _cast_secretly(question, user, {NO_OPTION: choice.value})
     else:
         _public_ballot(question, user, choice=choice)
 
@@ -506,9 +530,7 @@ def cast_judgment(question: Question, user, grades: Mapping) -> None:
         raise DomainError(_("This vote asks for, against or abstain."))
     checked = parse_grades(question, grades)
     if question.secret:
-        _take_part_secretly(question, user)
-        for option_id, grade in checked.items():
-            _count(question, option_id, str(grade))
+        _cast_secretly(question, user, {option_id: str(g) for option_id, g in checked.items()})
     else:
         _public_ballot(
             question, user, grades={str(option_id): g for option_id, g in checked.items()}
