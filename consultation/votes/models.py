@@ -168,11 +168,17 @@ class Turnout(db.Model):
 
 class SecretCount(db.Model):
     """How many secret ballots chose ``value`` (for/against/abstain, or a grade code of
-    ``option_id`` in a majority judgment; option 0 for a for/against vote)."""
+    ``option_id`` in a majority judgment; option 0 for a for/against vote).
+
+    Each count is split over a few ``shard`` rows, one picked at random per ballot and
+    summed when counting, so that ballots arriving together do not all wait for one
+    row's lock. The pick is random, so it says nothing about the voter.
+    """
 
     __tablename__ = "secret_counts"
 
     question_id: Mapped[int] = mapped_column(sa.ForeignKey("vote_questions.id"), primary_key=True)
     option_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     value: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+    shard: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, default=0)
     count: Mapped[int] = mapped_column(default=0)

@@ -12,6 +12,7 @@ for public ballots, the primary key of the turnout for secret ones), through
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
@@ -52,6 +53,8 @@ GRADES = len(tally.GRADES_FR)
 #: The option id under which a for/against/abstain secret vote keeps its counters.
 NO_OPTION = 0
 MAX_OPTIONS = 20
+#: Rows each secret count is split over (see ``SecretCount``).
+SHARDS = 8
 
 
 # ------------------------------------------------------------------ opening
@@ -172,8 +175,9 @@ def _init_counters(question: Question) -> None:
     else:
         keys = [(NO_OPTION, c.value) for c in Choice]
     db.session.add_all(
-        SecretCount(question_id=question.id, option_id=option_id, value=value, count=0)
+        SecretCount(question_id=question.id, option_id=option_id, value=value, shard=shard, count=0)
         for option_id, value in keys
+        for shard in range(SHARDS)
     )
 
 
@@ -429,12 +433,14 @@ def _counters(question: Question, counted: dict[int, str]):
     """``then`` for a secret ballot: add one to the counter of each (option, value)."""
 
     counters = SecretCount.__table__
+    shard = secrets.randbelow(SHARDS)
 
     def statement(guard):
         return (
             sa.update(counters)
             .where(
                 counters.c.question_id == question.id,
+                counters.c.shard == shard,
                 sa.tuple_(counters.c.option_id, counters.c.value).in_(list(counted.items())),
                 guard,
             )
@@ -575,9 +581,9 @@ def counts(question: Question) -> dict[str, int]:
     """Ballots per choice (for/against/abstain)."""
     if question.secret:
         rows = db.session.execute(
-            sa.select(SecretCount.value, SecretCount.count).where(
-                SecretCount.question_id == question.id, SecretCount.option_id == NO_OPTION
-            )
+            sa.select(SecretCount.value, sa.func.sum(SecretCount.count))
+            .where(SecretCount.question_id == question.id, SecretCount.option_id == NO_OPTION)
+            .group_by(SecretCount.value)
         )
     else:
         rows = db.session.execute(

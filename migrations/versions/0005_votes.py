@@ -96,9 +96,10 @@ def upgrade():
     sa.Column('question_id', sa.Integer(), nullable=False),
     sa.Column('option_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('value', sa.String(length=10), nullable=False),
+    sa.Column('shard', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('count', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['question_id'], ['vote_questions.id'], name=op.f('fk_secret_counts_question_id_vote_questions')),
-    sa.PrimaryKeyConstraint('question_id', 'option_id', 'value', name=op.f('pk_secret_counts'))
+    sa.PrimaryKeyConstraint('question_id', 'option_id', 'value', 'shard', name=op.f('pk_secret_counts'))
     )
     op.create_table('vote_electors',
     sa.Column('question_id', sa.Integer(), nullable=False),
