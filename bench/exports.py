@@ -20,11 +20,12 @@ import os
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from common import fresh_schema, seated_panel  # noqa: E402  (bench/common, beside this script)
 
 TARGETS = {"md": 1.0, "html": 1.0, "pdf": 5.0, "docx": 1.0, "odt": 1.0, "json": 1.0}
 MEMBERS = 12
@@ -61,8 +62,6 @@ def seed(database_url: str, clauses: int, amendments_count: int, outbox: str):
     from consultation.manifesto import amendments
     from consultation.manifesto import services as manifestos
     from consultation.manifesto.models import AmendmentKind, AmendmentStatus, ManifestoStatus
-    from consultation.panels import services as panels
-    from consultation.panels.models import Draw, DrawKind, DrawStatus, Membership, MembershipStatus
     from consultation.referrals import services as referrals
     from consultation.votes import services as votes
 
@@ -76,9 +75,7 @@ def seed(database_url: str, clauses: int, amendments_count: int, outbox: str):
         }
     )
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        fresh_schema(db)
         upgrade()
         password_hash = generate_password_hash("bench-exports-password")
         facilitator = accounts.create_user(
@@ -89,44 +86,9 @@ def seed(database_url: str, clauses: int, amendments_count: int, outbox: str):
             role=Role.FACILITATOR,
             language="fr",
         )
-        panel = panels.create_panel(name="Panel du banc d’essai", seats=MEMBERS)
-        pool = "id,genre\n" + "".join(
-            f"v{i},{'femme' if i % 2 else 'homme'}\n" for i in range(MEMBERS)
+        panel, members = seated_panel(
+            "Panel du banc d’essai", MEMBERS, password_hash, email="membre{i}@bench.example"
         )
-        panels.import_pool(panel, pool.encode(), address_columns=[])
-        members = [
-            accounts.create_user(
-                email=f"membre{i}@bench.example",
-                display_name=f"Membre {i}",
-                password="",
-                password_hash=password_hash,
-                language="fr",
-            )
-            for i in range(MEMBERS)
-        ]
-        draw = Draw(
-            panel_id=panel.id,
-            kind=DrawKind.INITIAL,
-            status=DrawStatus.DONE,
-            seed="1",
-            algorithm="leximin",
-            seats=MEMBERS,
-            inputs={},
-        )
-        db.session.add(draw)
-        db.session.flush()
-        for member, volunteer in zip(members, panels.volunteers(panel), strict=True):
-            db.session.add(
-                Membership(
-                    panel_id=panel.id,
-                    volunteer_id=volunteer.id,
-                    draw_id=draw.id,
-                    user_id=member.id,
-                    status=MembershipStatus.ACTIVE,
-                    start_date=date.today(),
-                    end_date=date(2030, 1, 1),
-                )
-            )
         referral = referrals.create_referral(
             panel=panel, title="Quelle place pour l’IA ?", question="Où l’IA peut-elle aider ?"
         )

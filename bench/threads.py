@@ -16,8 +16,6 @@ import argparse
 import http.client
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from common import free_port, stop, wait_for  # noqa: E402  (bench/common, beside this script)
 
 BARE_APP = textwrap.dedent('''
     import json, os
@@ -46,25 +46,6 @@ BARE_APP = textwrap.dedent('''
     def page():
         return render_template_string(PAGE, title="Grand débat", items=ITEMS)
 ''')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(port: int, path: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", path)
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"nothing answers on port {port}")
 
 
 def load(port: int, path: str, seconds: float, connections: int) -> dict:
@@ -126,11 +107,6 @@ def gunicorn(app_spec: str, port: int, env: dict, workers: int) -> subprocess.Po
         app_spec,
     ]
     return subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
-
-
-def stop(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
 
 
 def prepare(database_url: str, count: int, items_path: Path) -> int:

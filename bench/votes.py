@@ -36,8 +36,6 @@ import http.client
 import os
 import random
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,36 +43,18 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import free_port, fresh_schema, seated_panel, stop, wait_for  # noqa: E402  (bench/common, beside this script)
+
 SECRET_KEY = "bench-votes"
 USER_AGENT = "consultation-bench/votes"
 TARGET = 500  # ballots per second, on PostgreSQL
 CHOICES = ("for", "against", "abstain")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(port: int, path: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", path)
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"nothing answers on port {port}")
 
 
 def gunicorn(port: int, env: dict, workers: int, threads: int) -> subprocess.Popen:
@@ -98,11 +78,6 @@ def gunicorn(port: int, env: dict, workers: int, threads: int) -> subprocess.Pop
         command += ["--worker-class", "gthread", "--threads", str(threads)]
     command.append("consultation:create_app()")
     return subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
-
-
-def stop(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
 
 
 # ------------------------------------------------------------------ seeding
@@ -138,17 +113,13 @@ def prepare(database_url: str, members: int, questions: int, servers: list[str])
     from consultation.extensions import db
     from consultation.manifesto import services as manifestos
     from consultation.manifesto.models import ManifestoStatus
-    from consultation.panels import services as panels
-    from consultation.panels.models import Draw, DrawKind, DrawStatus, Membership, MembershipStatus
     from consultation.referrals import services as referrals
     from consultation.referrals.models import Phase
     from consultation.votes import services as votes
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET_KEY})
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        fresh_schema(db)
         upgrade()
         # One hash for every account, as the demo data does: hashing is not measured.
         password_hash = generate_password_hash("bench-votes-password")
@@ -160,44 +131,13 @@ def prepare(database_url: str, members: int, questions: int, servers: list[str])
             role=Role.FACILITATOR,
             language="en",
         )
-        panel = panels.create_panel(name="Panel du banc d’essai", seats=members, actor=facilitator)
-        panels.import_pool(panel, pool(members), address_columns=[], actor=facilitator)
-        voters = [
-            accounts.create_user(
-                email=f"votant{i}@bench.example",
-                display_name=f"Votant {i}",
-                password="",
-                password_hash=password_hash,
-                language="en",
-            )
-            for i in range(members)
-        ]
-        # The seats are written directly, as tests/referrals/conftest.py does: the
-        # benchmark needs members, not a lottery.
-        draw = Draw(
-            panel_id=panel.id,
-            kind=DrawKind.INITIAL,
-            status=DrawStatus.DONE,
-            seed="1",
-            algorithm="leximin",
-            seats=members,
-            inputs={},
+        panel, voters = seated_panel(
+            "Panel du banc d’essai",
+            members,
+            password_hash,
+            email="votant{i}@bench.example",
+            language="en",
         )
-        db.session.add(draw)
-        db.session.flush()
-        for voter, volunteer in zip(voters, panels.volunteers(panel), strict=True):
-            db.session.add(
-                Membership(
-                    panel_id=panel.id,
-                    volunteer_id=volunteer.id,
-                    draw_id=draw.id,
-                    user_id=voter.id,
-                    status=MembershipStatus.ACTIVE,
-                    start_date=date.today(),
-                    end_date=date(2030, 1, 1),
-                )
-            )
-        db.session.flush()
         referral = referrals.create_referral(
             panel=panel,
             title="Quelle place pour l’IA ?",

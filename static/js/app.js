@@ -8,43 +8,33 @@ document.addEventListener("DOMContentLoaded", () => {
     summary.focus();
   }
 
-  // A file being made in the background: ask for its state until it is ready, then show
-  // the page that offers it.
-  for (const job of document.querySelectorAll(".job-status[data-done='false']")) {
+  // Work running in the background (a draw, an export): ask for its state until it is
+  // done, then show the page of its result. Without this script, the page has a link.
+  const follow = (element, onProgress) => {
     const poll = async () => {
       try {
-        const response = await fetch(job.dataset.statusUrl, { headers: { Accept: "application/json" } });
+        const response = await fetch(element.dataset.statusUrl, { headers: { Accept: "application/json" } });
         const data = await response.json();
         if (data.done) {
           window.location.assign(data.url);
           return;
         }
+        onProgress(data);
       } catch (error) {
         // Network hiccup: keep polling.
       }
       window.setTimeout(poll, 1000);
     };
     window.setTimeout(poll, 800);
+  };
+  for (const job of document.querySelectorAll(".job-status[data-done='false']")) {
+    follow(job, () => {});
   }
-
-  // A running draw: ask for its status until it ends, then show the result page.
   const drawStatus = document.getElementById("draw-status");
   if (drawStatus && drawStatus.dataset.done === "false") {
     const text = document.getElementById("draw-status-text");
-    const poll = async () => {
-      try {
-        const response = await fetch(drawStatus.dataset.statusUrl, { headers: { Accept: "application/json" } });
-        const data = await response.json();
-        if (data.done) {
-          window.location.assign(data.url);
-          return;
-        }
-        text.dataset.step = data.progress;
-      } catch (error) {
-        // Network hiccup: keep polling.
-      }
-      window.setTimeout(poll, 1500);
-    };
-    window.setTimeout(poll, 1000);
+    follow(drawStatus, (data) => {
+      text.dataset.step = data.progress;
+    });
   }
 });
