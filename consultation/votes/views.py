@@ -32,6 +32,7 @@ from consultation.permissions import (
     is_signed_in,
     require,
 )
+from consultation.referrals.models import Referral
 from consultation.votes import services
 from consultation.votes.forms import BallotForm, JudgmentForm, SettingsForm
 from consultation.votes.models import Ballot, Question, QuestionKind
@@ -174,7 +175,14 @@ def load_question(question_id: int) -> Question:
     question = db.session.scalar(
         sa.select(Question)
         .where(Question.id == question_id)
-        .options(joinedload(Question.manifesto).joinedload(Manifesto.referral))
+        .options(
+            # The referral only for who may read it: not its (long) texts.
+            joinedload(Question.manifesto)
+            .joinedload(Manifesto.referral)
+            .load_only(
+                Referral.phase, Referral.visibility, Referral.participation, Referral.panel_id
+            )
+        )
     )
     if question is None:
         abort(404)
