@@ -48,6 +48,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .model import InfeasibilityReason, InfeasibleError
 from .pricing import Face, Pricer
 from .problem import Problem
 from .solver import INF, ModelStatus, ObjSense, add_empty_cols, add_rows, new_highs
@@ -86,6 +87,14 @@ WALK_NOISE = 0.1
 WALK_REMAINDER = 1e-12
 #: ... or after this many steps.
 WALK_STEPS = 100_000
+#: Why there is no lottery when no panel exists (``draw`` checks first, on
+#: the people themselves; on merged units households are only checked panel
+#: by panel). Worded as ``feasibility.program_reasons`` does.
+NO_PANEL = "each quota can be met on its own, but no panel meets all quotas together"
+NO_PANEL_HOUSEHOLDS = (
+    "each quota can be met on its own, but no panel meets all quotas "
+    "together while taking at most one person per household"
+)
 
 
 @dataclass
@@ -180,6 +189,8 @@ def initial_panels(problem: Problem, pricer: Pricer, limit: int) -> list[np.ndar
         x, _ = pricer.quick(w)
         if x is None:
             x = pricer.best(w)
+            if x is None:
+                break  # no panel at all (the caller finds one, or reports it)
         panels.append(x)
         new = ~covered & (x > 0)
         if not new.any() and len(panels) >= 4:
@@ -364,6 +375,25 @@ class _Generator:
         """Add a panel to the master if people can fill it one per household."""
         return self.usable(x) and master.add(x)
 
+    def seed(self, master: Master, weights: np.ndarray) -> bool:
+        """Make sure the master has a column: when none of the panels offered
+        was usable (on merged units the starting panels ignore households
+        until cuts are learnt), the pricing program's exact optimum, again
+        and again as cuts are learnt, until people can fill it one per
+        household. False when the pricing program (on its face, if
+        restricted) has no such panel."""
+        while not master.columns:
+            self.exact += 1
+            x = self.pricer.best(weights)
+            if x is None:
+                return False
+            cuts = len(self.problem.cuts)
+            if not self.offer(master, x) and len(self.problem.cuts) == cuts:
+                # refused without a new cut: cannot happen (a usable panel
+                # not yet in an empty master), but never loop on it
+                raise RuntimeError("the pricing program repeats a refused panel")
+        return True
+
     def run(self, master: Master, floor: np.ndarray, done):
         """Add improving panels until ``done(z, bound)`` or none improves.
 
@@ -461,13 +491,19 @@ def leximin(problem: Problem, initial: int = 400, walk: bool = True) -> Distribu
         master = Master(problem, target)
         for x in columns:
             gen.offer(master, x)
-        z, p, _, _ = gen.run(master, np.zeros(n), lambda z, bound: z >= reach or bound < reach)
+        if gen.seed(master, target / problem.sizes):
+            z, p, _, _ = gen.run(master, np.zeros(n), lambda z, bound: z >= reach or bound < reach)
+            columns = master.columns
+        # else no usable panel on the face: the exact way, from the whole polytope
         pricer.release()
-        columns = master.columns
     if z < reach:
         master = Master(problem)
         for x in columns:
             gen.offer(master, x)
+        if not gen.seed(master, 1.0 / problem.sizes):
+            homes = problem.merged or bool(problem.households)
+            message = NO_PANEL_HOUSEHOLDS if homes else NO_PANEL
+            raise InfeasibleError([InfeasibilityReason("no_panel", message)])
         z, p, fixed = _exact(problem, gen, master)
         rounds = len(np.unique(fixed))
     weights = np.clip(p, 0.0, None)

@@ -103,13 +103,14 @@ class Pricer:
             add_rows(h, [-INF], [float(bound)], [(list(units), [1.0] * len(units))])
 
     def best(self, weights: np.ndarray) -> np.ndarray | None:
-        """An optimal panel as integer counts per unit (None when the face
-        set by ``restrict`` holds no panel)."""
+        """An optimal panel as integer counts per unit (None when the program
+        has no panel: the face set by ``restrict`` holds none, or, on merged
+        units, none meets the household cuts)."""
         self.calls += 1
         h = self.mip
         h.changeColsCost(self.n, self.index, np.asarray(weights, dtype=np.float64))
         h.run()
-        if self.face is not None and h.getModelStatus() == ModelStatus.kInfeasible:
+        if h.getModelStatus() == ModelStatus.kInfeasible:
             return None
         if h.getModelStatus() != ModelStatus.kOptimal:
             raise RuntimeError(f"pricing program ended with {h.getModelStatus()}")
