@@ -25,7 +25,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import fresh_schema, seated_panel  # noqa: E402  (bench/common, beside this script)
+from common import (
+    facilitator as make_facilitator,
+)
+from common import (
+    fresh_schema,
+    seated_panel,
+)
 
 TARGETS = {"md": 1.0, "html": 1.0, "pdf": 5.0, "docx": 1.0, "odt": 1.0, "json": 1.0}
 MEMBERS = 12
@@ -56,8 +62,6 @@ def seed(database_url: str, clauses: int, amendments_count: int, outbox: str):
     from werkzeug.security import generate_password_hash
 
     from consultation import create_app
-    from consultation.accounts import services as accounts
-    from consultation.accounts.models import Role
     from consultation.extensions import db
     from consultation.manifesto import amendments
     from consultation.manifesto import services as manifestos
@@ -78,14 +82,7 @@ def seed(database_url: str, clauses: int, amendments_count: int, outbox: str):
         fresh_schema(db)
         upgrade()
         password_hash = generate_password_hash("bench-exports-password")
-        facilitator = accounts.create_user(
-            email="animation@bench.example",
-            display_name="Animation",
-            password="",
-            password_hash=password_hash,
-            role=Role.FACILITATOR,
-            language="fr",
-        )
+        facilitator = make_facilitator(password_hash)
         panel, members = seated_panel(
             "Panel du banc d’essai", MEMBERS, password_hash, email="membre{i}@bench.example"
         )

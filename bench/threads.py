@@ -17,7 +17,6 @@ import http.client
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import textwrap
@@ -28,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import free_port, stop, wait_for  # noqa: E402  (bench/common, beside this script)
+from common import free_port, gunicorn, stop, wait_for
 
 BARE_APP = textwrap.dedent('''
     import json, os
@@ -89,24 +88,6 @@ def load(port: int, path: str, seconds: float, connections: int) -> dict:
         "median_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
         "errors": errors[0],
     }
-
-
-def gunicorn(app_spec: str, port: int, env: dict, workers: int) -> subprocess.Popen:
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--workers",
-        str(workers),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-        "--keep-alive",
-        "5",
-        app_spec,
-    ]
-    return subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
 
 
 def prepare(database_url: str, count: int, items_path: Path) -> int:

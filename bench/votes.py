@@ -37,7 +37,6 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -49,35 +48,22 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import free_port, fresh_schema, seated_panel, stop, wait_for  # noqa: E402  (bench/common, beside this script)
+from common import (
+    facilitator as make_facilitator,
+)
+from common import (
+    free_port,
+    fresh_schema,
+    gunicorn,
+    seated_panel,
+    stop,
+    wait_for,
+)
 
 SECRET_KEY = "bench-votes"
 USER_AGENT = "consultation-bench/votes"
 TARGET = 500  # ballots per second, on PostgreSQL
 CHOICES = ("for", "against", "abstain")
-
-
-def gunicorn(port: int, env: dict, workers: int, threads: int) -> subprocess.Popen:
-    """Serve the application; ``threads`` > 1 runs gthread workers, 1 sync workers."""
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--workers",
-        str(workers),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-        "--keep-alive",
-        "5",
-        "--backlog",
-        "2048",
-    ]
-    if threads > 1:
-        command += ["--worker-class", "gthread", "--threads", str(threads)]
-    command.append("consultation:create_app()")
-    return subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
 
 
 # ------------------------------------------------------------------ seeding
@@ -108,8 +94,6 @@ def prepare(database_url: str, members: int, questions: int, servers: list[str])
     from werkzeug.security import generate_password_hash
 
     from consultation import create_app
-    from consultation.accounts import services as accounts
-    from consultation.accounts.models import Role
     from consultation.extensions import db
     from consultation.manifesto import services as manifestos
     from consultation.manifesto.models import ManifestoStatus
@@ -123,14 +107,7 @@ def prepare(database_url: str, members: int, questions: int, servers: list[str])
         upgrade()
         # One hash for every account, as the demo data does: hashing is not measured.
         password_hash = generate_password_hash("bench-votes-password")
-        facilitator = accounts.create_user(
-            email="animation@bench.example",
-            display_name="Animation",
-            password="",
-            password_hash=password_hash,
-            role=Role.FACILITATOR,
-            language="en",
-        )
+        facilitator = make_facilitator(password_hash, language="en")
         panel, voters = seated_panel(
             "Panel du banc d’essai",
             members,
@@ -451,7 +428,7 @@ def main() -> None:
         threads = 1 if server == "sync" else args.threads
         questions = seeded["questions"][server]
         port = free_port()
-        process = gunicorn(port, env, args.workers, threads)
+        process = gunicorn("consultation:create_app()", port, env, args.workers, threads)
         try:
             wait_for(port, f"/votes/{questions['warm-up'][0]}")
             warm = burst(port, tasks_for(questions["warm-up"], sessions, rng), args.connections)

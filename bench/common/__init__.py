@@ -10,8 +10,12 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -34,6 +38,19 @@ def wait_for(port: int, path: str, timeout: float = 60) -> None:
     raise RuntimeError(f"nothing answers on port {port}")
 
 
+def gunicorn(
+    app_spec: str, port: int, env: dict, workers: int, threads: int = 1
+) -> subprocess.Popen:
+    """Serve ``app_spec`` on ``port``; ``threads`` > 1 runs gthread workers, else sync."""
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers)]
+    command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--keep-alive", "5"]
+    command += ["--backlog", "2048"]
+    if threads > 1:
+        command += ["--worker-class", "gthread", "--threads", str(threads)]
+    command.append(app_spec)
+    return subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
+
+
 def stop(process: subprocess.Popen) -> None:
     os.killpg(process.pid, signal.SIGTERM)
     process.wait(timeout=30)
@@ -44,6 +61,21 @@ def fresh_schema(db) -> None:
     if db.engine.dialect.name == "postgresql":
         with db.engine.begin() as connection:
             connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+
+
+def facilitator(password_hash: str, language: str = "fr"):
+    """The facilitators' account that sets a benchmark's scene up."""
+    from consultation.accounts import services as accounts
+    from consultation.accounts.models import Role
+
+    return accounts.create_user(
+        email="animation@bench.example",
+        display_name="Animation",
+        password="",
+        password_hash=password_hash,
+        role=Role.FACILITATOR,
+        language=language,
+    )
 
 
 def seated_panel(name: str, members: int, password_hash: str, *, email: str, language="fr"):
