@@ -1,22 +1,16 @@
-"""Racing ballots on PostgreSQL: the database, not the code's checks, keeps one ballot
-per member and question when requests arrive at the same instant."""
+"""Racing ballots: the database, not the code's checks, keeps one ballot per member and
+question when requests arrive at the same instant. PostgreSQL is the case that matters
+(concurrent writers); SQLite, which queues writers, must give the same answer."""
 
 import threading
 
-import pytest
 import sqlalchemy as sa
 
 from consultation.errors import DomainError
 from consultation.extensions import db
 from consultation.votes import services
 from consultation.votes.models import Ballot, BallotChange, Question, Turnout
-from tests.conftest import database_kind
 from tests.votes.conftest import load, user
-
-pytestmark = pytest.mark.skipif(
-    database_kind() != "postgresql",
-    reason="concurrent writers are a PostgreSQL matter: SQLite runs one writer at a time",
-)
 
 THREADS = 10  # within the connection pool (5 + 10 overflow)
 
