@@ -174,14 +174,14 @@ def can_run_votes(user) -> bool:
 def can_vote(user, question) -> bool:
     """Cast a ballot: the members entitled when the vote opened, while it is open and the
     manifesto is at the vote stage. The service says why not, in words."""
-    from consultation.votes.services import is_elector
+    from consultation.errors import DomainError
+    from consultation.votes.services import check_can_vote, is_elector
 
-    return (
-        is_signed_in(user)
-        and question.is_open
-        and question.manifesto.status.value == "voting"
-        and is_elector(question, user)
-    )
+    try:
+        check_can_vote(question, user)
+    except DomainError:
+        return False
+    return is_elector(question, user)
 
 
 def can_download_manifesto(user, manifesto) -> bool:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context
 from flask_babel import force_locale, format_date, format_datetime
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from consultation import charts, mail
 from consultation.accounts.models import utcnow
@@ -139,22 +140,42 @@ def _text_at(clause: Clause, moment: datetime) -> str | None:
 # ------------------------------------------------------------------ provenance
 
 
-def _deciding_vote(amendment: Amendment):
-    from consultation.votes.services import question_for_amendment
+class Provenance:
+    """Where each clause's present text comes from: the amendments behind the current
+    versions, their authors and deciding votes loaded once for the whole text."""
 
-    return question_for_amendment(amendment)
+    def __init__(self, manifesto: Manifesto):
+        from consultation.votes.services import deciding_votes
+
+        ids = [
+            clause.current.amendment_id
+            for clause in _all_clauses(manifesto)
+            if clause.current.amendment_id is not None
+        ]
+        self.amendments = {
+            a.id: a
+            for a in db.session.scalars(
+                sa.select(Amendment)
+                .where(Amendment.id.in_(ids))
+                .options(selectinload(Amendment.author))
+            )
+        }
+        self.votes = deciding_votes(ids)
+
+    def __call__(self, version: ClauseVersion) -> str:
+        amendment = self.amendments.get(version.amendment_id)
+        return provenance(version, amendment, self.votes.get(version.amendment_id))
 
 
-def provenance(version: ClauseVersion) -> str:
-    """Where a clause's present text comes from, in one sentence."""
+def provenance(version: ClauseVersion, amendment: Amendment | None = None, vote=None) -> str:
+    """Where a clause's present text comes from, in one sentence: ``amendment`` is the
+    accepted amendment behind ``version`` and ``vote`` the question that decided it."""
     when = format_date(version.created_at, "long")
     if version.source is VersionSource.IMPORT:
         return _("Text of the draft proposed by the facilitation (%(date)s).", date=when)
     if version.source is VersionSource.FACILITATOR:
         return _("Edited by the facilitation before amendments opened (%(date)s).", date=when)
-    amendment = db.session.get(Amendment, version.amendment_id)
     author = (amendment.author.display_name if amendment else "") or _("Former participant")
-    vote = _deciding_vote(amendment) if amendment else None
     if vote is None:
         return _(
             "Amendment #%(id)s by %(author)s, accepted on %(date)s.",
@@ -187,8 +208,14 @@ def provenance(version: ClauseVersion) -> str:
 # ------------------------------------------------------------------ the document
 
 
-def labels() -> dict[str, str]:
-    """The renderers' fixed strings in the current language."""
+def separator(language: str) -> str:
+    """Between a label and its value: French typography puts a no-break space before
+    the colon."""
+    return "\u00a0: " if language == "fr" else ": "
+
+
+def labels(language: str) -> dict[str, str]:
+    """The renderers' fixed strings in the current language (``language``'s)."""
     result = {
         "document": _("Manifesto"),
         "referral": _("In answer to the referral"),
@@ -216,12 +243,12 @@ def labels() -> dict[str, str]:
         "page": _("Page"),
         "page_of": _("of"),
     }
-    # French typography: a no-break space before the colon.
-    result["separator"] = "\u00a0: " if _("Manifesto") == "Manifeste" else ": "
+    result["separator"] = separator(language)
     return result
 
 
 def _sections(manifesto: Manifesto, *, with_provenance: bool, since: datetime | None):
+    note_for = Provenance(manifesto) if with_provenance else None
     sections = []
     for s_number, (section, clauses) in enumerate(
         ((s, s.clauses) for s in manifesto.sections), start=1
@@ -237,7 +264,7 @@ def _sections(manifesto: Manifesto, *, with_provenance: bool, since: datetime | 
                     ClauseDoc(
                         number=f"{s_number}.{c_number}",
                         text=now,
-                        provenance=provenance(clause.current) if with_provenance else None,
+                        provenance=note_for(clause.current) if note_for else None,
                     )
                 )
                 continue
@@ -262,9 +289,7 @@ def _sections(manifesto: Manifesto, *, with_provenance: bool, since: datetime | 
                 ClauseDoc(
                     number=number,
                     text=now if now is not None else before,
-                    provenance=(
-                        provenance(clause.current) if with_provenance and now is not None else None
-                    ),
+                    provenance=(note_for(clause.current) if note_for and now is not None else None),
                     redline=redline,
                     change=change,
                 )
@@ -303,9 +328,9 @@ def build_document(
             fingerprint=fingerprint(current),
             generated_at=format_datetime(utcnow().replace(tzinfo=UTC), "long"),
             sections=_sections(manifesto, with_provenance=with_provenance, since=since),
-            labels=labels(),
+            labels=labels(language),
             redline_since=since_label,
-            report=report(manifesto) if with_report else (),
+            report=report(manifesto, language) if with_report else (),
             state=current,
         )
 
@@ -472,9 +497,9 @@ def _referral_section(manifesto: Manifesto) -> ReportSection:
     )
 
 
-def _votes_section(manifesto: Manifesto) -> ReportSection:
+def _votes_section(manifesto: Manifesto, language: str) -> ReportSection:
     from consultation.votes.services import questions_for
-    from consultation.votes.views import clause_numbers, question_label, result_in_words
+    from consultation.votes.wording import clause_numbers, question_label, result_in_words
 
     numbers = clause_numbers(manifesto)
     closed = [q for q in questions_for(manifesto) if not q.is_open]
@@ -503,7 +528,7 @@ def _votes_section(manifesto: Manifesto) -> ReportSection:
         paragraphs=(
             _("%(n)s amendments were proposed.", n=len(amendments)),
             *(
-                f"{amendment_status_label(status)}{labels()['separator']}{count}"
+                f"{amendment_status_label(status)}{separator(language)}{count}"
                 for status, count in sorted(by_status.items())
             ),
         ),
@@ -527,9 +552,13 @@ def _votes_section(manifesto: Manifesto) -> ReportSection:
     )
 
 
-def report(manifesto: Manifesto) -> tuple[ReportSection, ...]:
+def report(manifesto: Manifesto, language: str) -> tuple[ReportSection, ...]:
     """The appendix: the panel and its draw, the referral, the amendments and votes."""
-    return (_panel_section(manifesto), _referral_section(manifesto), _votes_section(manifesto))
+    return (
+        _panel_section(manifesto),
+        _referral_section(manifesto),
+        _votes_section(manifesto, language),
+    )
 
 
 # ------------------------------------------------------------------ files made in the background

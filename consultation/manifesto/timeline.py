@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from consultation.audit.models import AuditEvent
 from consultation.extensions import db
@@ -48,7 +49,9 @@ def timeline(manifesto: Manifesto) -> list[Event]:
     )
     events += [Event(v.created_at, "edited", v) for v in edits]
     for amendment in db.session.scalars(
-        sa.select(Amendment).where(Amendment.manifesto_id == manifesto.id)
+        sa.select(Amendment)
+        .where(Amendment.manifesto_id == manifesto.id)
+        .options(selectinload(Amendment.author))
     ):
         events.append(Event(amendment.created_at, "proposed", amendment))
         if amendment.decided_at is not None:

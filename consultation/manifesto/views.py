@@ -165,14 +165,10 @@ def clause_number(manifesto, clause) -> str:
 
 def _deciding_votes(versions) -> dict:
     """For each version an accepted amendment produced, the vote that accepted it."""
-    from consultation.votes.services import question_for_amendment
+    from consultation.votes.services import deciding_votes
 
-    result = {}
-    for version in versions:
-        if version.amendment_id is not None:
-            amendment = db.session.get(Amendment, version.amendment_id)
-            result[version.number] = question_for_amendment(amendment)
-    return result
+    votes = deciding_votes(v.amendment_id for v in versions if v.amendment_id is not None)
+    return {v.number: votes.get(v.amendment_id) for v in versions if v.amendment_id is not None}
 
 
 def _blame(versions) -> list[tuple[str, object]]:
@@ -312,7 +308,7 @@ def amendment_action(manifesto_id, amendment_id, action):
 def timeline(manifesto_id):
     """Every step of the manifesto, from the imported draft to the adopted text."""
     from consultation.manifesto.timeline import timeline as events_of
-    from consultation.votes.views import clause_numbers, question_label
+    from consultation.votes.wording import clause_numbers, question_label
 
     manifesto = load_manifesto(manifesto_id)
     numbers = clause_numbers(manifesto)

@@ -739,15 +739,22 @@ def _close_judgment(question: Question, actor) -> str:
     return result
 
 
+def deciding_votes(amendment_ids) -> dict[int, Question]:
+    """The closed vote that decided each amendment (the latest, if it was voted on more
+    than once), in one query: {amendment id: question}."""
+    ids = list(set(amendment_ids))
+    if not ids:
+        return {}
+    decided = sa.func.coalesce(Question.amendment_id, Option.amendment_id)
+    rows = db.session.execute(
+        sa.select(decided, Question)
+        .outerjoin(Option, Option.question_id == Question.id)
+        .where(Question.status == QuestionStatus.CLOSED, decided.in_(ids))
+        .order_by(Question.id)
+    )
+    return {amendment_id: question for amendment_id, question in rows}
+
+
 def question_for_amendment(amendment: Amendment) -> Question | None:
     """The vote that decided an amendment (the latest, if it was voted more than once)."""
-    return db.session.scalar(
-        sa.select(Question)
-        .outerjoin(Option, Option.question_id == Question.id)
-        .where(
-            sa.or_(Question.amendment_id == amendment.id, Option.amendment_id == amendment.id),
-            Question.status == QuestionStatus.CLOSED,
-        )
-        .order_by(Question.id.desc())
-        .limit(1)
-    )
+    return deciding_votes([amendment.id]).get(amendment.id)
