@@ -12,8 +12,10 @@ for public ballots, the primary key of the turnout for secret ones), through
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 
 import sqlalchemy as sa
@@ -377,49 +379,139 @@ def check_can_vote(question: Question, user) -> None:
         )
 
 
-def _insert(table):
-    if db.session.get_bind().dialect.name == "postgresql":
+# A ballot is the platform's busiest write: every member at once when a vote closes.
+# Its statements are built once per database, with bind parameters, and reused, so that
+# a ballot costs their execution only. Parameters are named ``new_<column>`` where a
+# column's name would clash with the names INSERT and UPDATE reserve.
+
+
+def _param(table: sa.Table, column: str) -> sa.BindParameter:
+    return sa.bindparam(f"new_{column}", type_=table.c[column].type)
+
+
+def _insert_for_elector(dialect: str, table: sa.Table, columns: Sequence[str]):
+    """INSERT the voter's row (ballot or turnout) if, and only if, they are on the
+    question's roll (``:question``, ``:voter``) and have no row yet.
+
+    The roll, the unique key and the insert are checked by the database together, so
+    two racing requests cannot both insert. RETURNING tells whether it did (psycopg
+    gives no row count)."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
-
-
-def _literals(table, values: dict) -> list:
-    return [
-        sa.literal(value, type_=table.c[name].type).label(name) for name, value in values.items()
-    ]
-
-
-def _insert_for_elector(model, question: Question, user, values: dict, then=None) -> bool:
-    """Insert the voter's row (ballot or turnout) if, and only if, they are on the
-    question's roll and have no row yet, then run ``then(guard)``, the statement that
-    completes the ballot (its history row, or a counter); True when inserted.
-
-    The roll, the unique key and the insert are checked by the database together, so two
-    racing requests cannot both insert. On PostgreSQL the two statements go as one
-    (the insert as a data-modifying WITH, ``guard`` being "it inserted a row"): a ballot
-    costs one round trip. RETURNING tells what happened (psycopg gives no row count).
-    """
-    table = model.__table__
-    source = sa.select(Elector.question_id, Elector.user_id, *_literals(table, values)).where(
-        Elector.question_id == question.id, Elector.user_id == user.id
+    electors = Elector.__table__
+    source = sa.select(
+        electors.c.question_id,
+        electors.c.user_id,
+        *(_param(table, column).label(column) for column in columns),
+    ).where(
+        electors.c.question_id == sa.bindparam("question"),
+        electors.c.user_id == sa.bindparam("voter"),
     )
-    statement = (
-        _insert(table)
-        .from_select(["question_id", "user_id", *values], source)
+    return (
+        insert(table)
+        .from_select(["question_id", "user_id", *columns], source)
         .on_conflict_do_nothing()
         .returning(table.c.question_id)
     )
-    if then is not None and db.session.get_bind().dialect.name == "postgresql":
-        inserted = statement.cte("inserted")
-        guard = sa.exists(sa.select(inserted.c.question_id))
-        return db.session.execute(then(guard).add_cte(inserted)).first() is not None
-    if db.session.execute(statement).first() is None:
-        return False
-    if then is not None:
-        db.session.execute(then(sa.true()))
-    return True
+
+
+def _history(guard):
+    """Append a public ballot's choice to its history when ``guard`` holds."""
+    change = BallotChange.__table__
+    row = sa.select(
+        sa.bindparam("question", type_=change.c.question_id.type),
+        sa.bindparam("voter", type_=change.c.user_id.type),
+        *(_param(change, column) for column in ("choice", "grades", "at")),
+    ).where(guard)
+    return (
+        sa.insert(change)
+        .from_select(["question_id", "user_id", "choice", "grades", "at"], row)
+        .returning(change.c.id)
+    )
+
+
+def _count(guard):
+    """Add one to the counter of each (option, value) in ``:counted``, on the counters.
+    shard ``:on_shard``, when ``guard`` holds."""
+    counters = SecretCount.__table__
+    return (
+        sa.update(counters)
+        .where(
+            counters.c.question_id == sa.bindparam("question"),
+            counters.c.shard == sa.bindparam("on_shard"),
+            sa.tuple_(counters.c.option_id, counters.c.value).in_(
+                sa.bindparam("counted", expanding=True)
+            ),
+            guard,
+        )
+        .values(count=counters.c.count + 1)
+        .returning(counters.c.question_id)
+    )
+
+
+@dataclass(frozen=True)
+class _Step:
+    """Insert the voter's row, then complete the ballot (``then``) in the same step.
+
+    On PostgreSQL both go as one statement (the insert as a data-modifying WITH, the
+    second guarded by "it inserted a row"): a ballot costs one round trip. Elsewhere
+    the second runs only when the first inserted."""
+
+    first: sa.Executable
+    then: sa.Executable | None
+
+    def run(self, params: dict) -> bool:
+        """True when the voter's row was inserted."""
+        if self.then is None:
+            return db.session.execute(self.first, params).first() is not None
+        if db.session.execute(self.first, params).first() is None:
+            return False
+        db.session.execute(self.then, params)
+        return True
+
+
+@functools.cache
+def _ballot_statements(dialect: str) -> dict[str, _Step | sa.Executable]:
+    ballot = _insert_for_elector(
+        dialect,
+        Ballot.__table__,
+        [
+            "choice",
+            "grades",
+            "clause_version_id",
+            "amendment_revision_id",
+            "text_fingerprint",
+            "cast_at",
+        ],
+    )
+    turnout = _insert_for_elector(dialect, Turnout.__table__, [])
+    statements = {}
+    for name, first, then in (("public", ballot, _history), ("secret", turnout, _count)):
+        if dialect == "postgresql":
+            inserted = first.cte("inserted")
+            combined = then(sa.exists(sa.select(inserted.c.question_id))).add_cte(inserted)
+            statements[name] = _Step(combined, None)
+        else:
+            statements[name] = _Step(first, then(sa.true()))
+    ballots = Ballot.__table__
+    statements["change"] = (
+        sa.update(ballots)
+        .where(ballots.c.question_id == sa.bindparam("question"))
+        .where(ballots.c.user_id == sa.bindparam("voter"))
+        .values(
+            choice=_param(ballots, "choice"),
+            grades=_param(ballots, "grades"),
+            changed_at=_param(ballots, "changed_at"),
+        )
+    )
+    statements["history"] = _history(sa.true())
+    return statements
+
+
+def _statements() -> dict:
+    return _ballot_statements(db.session.get_bind().dialect.name)
 
 
 def _refuse_outsider(question: Question, user) -> None:
@@ -429,66 +521,40 @@ def _refuse_outsider(question: Question, user) -> None:
         )
 
 
-def _counters(question: Question, counted: dict[int, str]):
-    """``then`` for a secret ballot: add one to the counter of each (option, value)."""
-
-    counters = SecretCount.__table__
-    shard = secrets.randbelow(SHARDS)
-
-    def statement(guard):
-        return (
-            sa.update(counters)
-            .where(
-                counters.c.question_id == question.id,
-                counters.c.shard == shard,
-                sa.tuple_(counters.c.option_id, counters.c.value).in_(list(counted.items())),
-                guard,
-            )
-            .values(count=counters.c.count + 1)
-            .returning(counters.c.question_id)
-        )
-
-    return statement
-
-
 def _cast_secretly(question: Question, user, counted: dict[int, str]) -> None:
-    """Record that ``user`` took part and count their choices, in one step."""
-    if not _insert_for_elector(Turnout, question, user, {}, then=_counters(question, counted)):
+    """Record that ``user`` took part and count their choices, in one step. The counters'
+    shard is picked at random, so it says nothing about the voter."""
+    params = {
+        "question": question.id,
+        "voter": user.id,
+        "on_shard": secrets.randbelow(SHARDS),
+        "counted": list(counted.items()),
+    }
+    if not _statements()["secret"].run(params):
         _refuse_outsider(question, user)
         raise DomainError(_("You have already voted. A secret ballot is final once cast."))
 
 
 def _public_ballot(question: Question, user, *, choice=None, grades=None) -> None:
     now = utcnow()
-    change = BallotChange.__table__
-
-    def history(guard):
-        row = {"question_id": question.id, "user_id": user.id, "choice": choice}
-        row |= {"grades": grades, "at": now}
-        return (
-            sa.insert(change)
-            .from_select(list(row), sa.select(*_literals(change, row)).where(guard))
-            .returning(change.c.id)
-        )
-
-    values = {
-        "choice": choice,
-        "grades": grades,
-        "clause_version_id": question.clause_version_id,
-        "amendment_revision_id": question.amendment_revision_id,
-        "text_fingerprint": question.text_fingerprint,
-        "cast_at": now,
+    params = {
+        "question": question.id,
+        "voter": user.id,
+        "new_choice": choice,
+        "new_grades": grades,
+        "new_clause_version_id": question.clause_version_id,
+        "new_amendment_revision_id": question.amendment_revision_id,
+        "new_text_fingerprint": question.text_fingerprint,
+        "new_cast_at": now,
+        "new_changed_at": now,
+        "new_at": now,
     }
-    if not _insert_for_elector(Ballot, question, user, values, then=history):
+    statements = _statements()
+    if not statements["public"].run(params):
         _refuse_outsider(question, user)
         # A public ballot may change until the close; every choice stays in the history.
-        db.session.execute(
-            sa.update(Ballot)
-            .where(Ballot.question_id == question.id, Ballot.user_id == user.id)
-            .values(choice=choice, grades=grades, changed_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.execute(history(sa.true()))
+        db.session.execute(statements["change"], params)
+        db.session.execute(statements["history"], params)
 
 
 def parse_choice(value) -> Choice:

@@ -55,19 +55,23 @@ def vote_helpers():
     }
 
 
-def load_question(question_id: int) -> Question:
-    question = db.session.scalar(
-        sa.select(Question)
-        .where(Question.id == question_id)
-        .options(
-            # The referral only for who may read it: not its (long) texts.
-            joinedload(Question.manifesto)
-            .joinedload(Manifesto.referral)
-            .load_only(
-                Referral.phase, Referral.visibility, Referral.participation, Referral.panel_id
-            )
-        )
+#: Built once: a ballot loads its question at every request.
+QUESTION = (
+    sa.select(Question)
+    .where(Question.id == sa.bindparam("question_id"))
+    .options(
+        # Of the manifesto its stage, of the referral who may read it: not their (long)
+        # texts, which the pages that show them load themselves.
+        joinedload(Question.manifesto)
+        .load_only(Manifesto.status, Manifesto.referral_id)
+        .joinedload(Manifesto.referral)
+        .load_only(Referral.phase, Referral.visibility, Referral.participation, Referral.panel_id)
     )
+)
+
+
+def load_question(question_id: int) -> Question:
+    question = db.session.scalar(QUESTION, {"question_id": question_id})
     if question is None:
         abort(404)
     authorize(can_read_referral(current_user, question.manifesto.referral))
