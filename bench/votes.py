@@ -3,10 +3,12 @@
 Seeds, through the application's services, a panel of active members with accounts, a
 referral and a manifesto at the vote stage with open clause-adoption questions, public
 ones and secret ones. The application is served by gunicorn on 127.0.0.1 and every
-voter fires at once from many keep-alive connections: each member casts a ballot on
-every question, in random order (POST /votes/<id>/ballot with a CSRF token, as the
-ballot form sends it). On the secret questions a share of the members submit twice at
-the same instant, on two connections (a double click): the second must be refused.
+voter fires at once from many connections: each member casts a ballot on every
+question, in random order (POST /votes/<id>/ballot with a CSRF token, as the ballot
+form sends it). On the secret questions a share of the members submit twice at the
+same instant, on two connections (a double click): the second must be refused. The
+requests come from ``common.load``, one thread driving every connection, so that the
+client takes as little as it can of the cores it shares with the server.
 
 Members do not sign in through the login form (password hashing would be measured):
 each gets the session cookie a sign-in gives (flask-login's ``_user_id``, ``_fresh``
@@ -15,14 +17,15 @@ serializer with the server's SECRET_KEY; the form carries the matching signed to
 
 Prints ballots per second with median and 95th-percentile latency and HTTP statuses,
 once for the public questions and once for the secret ones, per server configuration
-(gunicorn sync workers, and gthread workers with threads). Then checks every ballot
+(gunicorn sync workers, and gthread workers with threads; by default as many workers
+as gunicorn advises, twice the cores plus one). Then checks every ballot
 against the database: each member counted once per question (``Ballot`` rows for public
 votes, ``Turnout`` rows and ``SecretCount`` counters for secret ones), the counts equal
 to the choices sent, the second of each double submission refused. Exits non-zero when
 a ballot was lost or doubled.
 
     python bench/votes.py [--members 400] [--questions 10] [--connections 32]
-                          [--workers 2] [--threads 4] [--server both] [--doubles 0.1]
+                          [--workers 2×cores+1] [--threads 4] [--server both] [--doubles 0.1]
 
 Set BENCH_DATABASE_URL to measure on PostgreSQL (the database is emptied); SQLite in a
 temporary folder otherwise, which runs one writer at a time: the target (500 ballots
@@ -32,14 +35,12 @@ per second on 2 cores, none lost, none doubled) is for PostgreSQL.
 import argparse
 import collections
 import hashlib
-import http.client
 import os
 import random
 import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,7 @@ from common import (
     stop,
     wait_for,
 )
+from common.load import fire, post
 
 SECRET_KEY = "bench-votes"
 USER_AGENT = "consultation-bench/votes"
@@ -215,57 +217,21 @@ def tasks_for(question_ids, sessions, rng: random.Random, doubles: float = 0.0) 
 
 def burst(port: int, tasks: list[Task], connections: int) -> dict:
     """Release every task at once over ``connections`` connections (a second one per
-    thread for double submissions, sent before either answer is read)."""
-    pending = collections.deque(tasks)
-    records: list[tuple] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(connections + 1)
-
-    def worker():
-        pair = [http.client.HTTPConnection("127.0.0.1", port, timeout=60) for _ in range(2)]
-        mine = []
-        barrier.wait()
-        while True:
-            try:
-                task = pending.popleft()
-            except IndexError:
-                break
-            if len(task.requests) > 1:
-                # A fresh second connection: one left idle would have been closed by
-                # the server's keep-alive timeout, and a POST is not sent twice.
-                pair[1].close()
-                pair[1] = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            sent = []
-            for index, (path, body, headers) in enumerate(task.requests):
-                started = time.perf_counter()
-                try:
-                    pair[index].request("POST", path, body=body, headers=headers)
-                    sent.append((index, started))
-                except (OSError, http.client.HTTPException):
-                    pair[index] = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                    mine.append((task, index, 0, None, None, started, time.perf_counter()))
-            for index, started in sent:
-                try:
-                    response = pair[index].getresponse()
-                    response.read()
-                    status = response.status
-                    location = response.getheader("Location")
-                    cookie = response.getheader("Set-Cookie")
-                except (OSError, http.client.HTTPException):
-                    pair[index] = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                    status, location, cookie = 0, None, None
-                mine.append((task, index, status, location, cookie, started, time.perf_counter()))
-        for connection in pair:
-            connection.close()
-        with lock:
-            records.extend(mine)
-
-    threads = [threading.Thread(target=worker) for _ in range(connections)]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    for thread in threads:
-        thread.join()
+    slot for double submissions, sent before either answer is read)."""
+    jobs = [[post(path, body, headers, port) for path, body, headers in t.requests] for t in tasks]
+    answers = fire(port, jobs, connections)
+    records = [
+        (
+            tasks[a.job],
+            a.copy,
+            a.status,
+            a.headers.get("location"),
+            a.headers.get("set-cookie"),
+            a.started,
+            a.ended,
+        )
+        for a in answers
+    ]
     latencies = sorted(end - started for *_rest, started, end in records)
     seconds = max(r[-1] for r in records) - min(r[-2] for r in records)
     return {
@@ -388,7 +354,9 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=400)
     parser.add_argument("--questions", type=int, default=10, help="public, and as many secret")
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=2)
+    # Gunicorn's advice: (2 x cores) + 1, so that a worker waiting on the database
+    # leaves its core to another.
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--threads", type=int, default=4, help="per gthread worker")
     parser.add_argument("--server", choices=("sync", "gthread", "both"), default="both")
     parser.add_argument("--doubles", type=float, default=0.1, help="share sent twice (secret)")
