@@ -25,7 +25,14 @@ def create_app(test_config=None) -> Flask:
     from consultation.api import init_app as init_api
     from consultation.audit import init_app as init_audit
     from consultation.exports import init_app as init_exports
-    from consultation.extensions import csrf, db, include_in_migrations, limiter, migrate
+    from consultation.extensions import (
+        csrf,
+        db,
+        include_in_migrations,
+        limiter,
+        migrate,
+        ping_idle_connections,
+    )
     from consultation.main import init_app as init_main
     from consultation.manifesto import init_app as init_manifesto
     from consultation.panels import init_app as init_panels
@@ -33,6 +40,9 @@ def create_app(test_config=None) -> Flask:
     from consultation.votes import init_app as init_votes
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            ping_idle_connections(engine, after=app.config["DATABASE_PING_AFTER"])
     migrate.init_app(
         app,
         db,

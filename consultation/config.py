@@ -16,7 +16,9 @@ class Defaults:
     CONSULTATION_LOCALE = "fr"
     LANGUAGES = ("fr", "en")
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = {}
+    # A pooled connection idle this long (seconds) is checked before use.
+    DATABASE_PING_AFTER = 10.0
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

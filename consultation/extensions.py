@@ -1,5 +1,8 @@
 """Extensions, created unbound and attached to the application in ``create_app``."""
 
+import time
+
+import sqlalchemy as sa
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -37,3 +40,29 @@ def include_in_migrations(name, type_, parent_names) -> bool:
     if type_ == "table" and name and name.startswith("contributions_fts"):
         return False
     return not (type_ == "index" and name == "ix_contributions_fts")
+
+
+def ping_idle_connections(engine: sa.Engine, after: float) -> None:
+    """Check a pooled connection before it is used only if it sat idle in the pool for
+    ``after`` seconds or more, instead of before every use (``pool_pre_ping``).
+
+    A connection that the server closed, timed out or lost in a restart is found on its
+    first use after a quiet spell and replaced before the request sees it. Under load,
+    when connections go straight back into use, the check is spared: it is a round trip
+    to the database, a tenth of what a ballot costs.
+    """
+
+    @sa.event.listens_for(engine, "checkin")
+    def idle_from(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def ping_if_idle(dbapi_connection, record, _proxy):
+        idle_since = record.info.get("idle_since")  # none yet: a connection just opened
+        if idle_since is None or time.monotonic() - idle_since < after:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool discards this connection and checks out a fresh one.
+            raise sa.exc.DisconnectionError(str(error)) from error

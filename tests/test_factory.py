@@ -1,10 +1,12 @@
 """The factory, configuration order and HTTP security settings."""
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from consultation import config
 from consultation.config import ConfigurationError, normalise_database_url
+from consultation.extensions import db
 
 
 def bare_app(tmp_path) -> Flask:
@@ -116,3 +118,29 @@ def test_create_app_builds_independent_apps(make_app):
     assert one.config["SIGNUP_MODE"] != two.config["SIGNUP_MODE"]
     assert one.test_client().get("/signup").status_code == 200
     assert two.test_client().get("/signup").status_code == 403
+
+
+def test_a_connection_lost_while_idle_is_replaced_before_use(make_app):
+    app = make_app(DATABASE_PING_AFTER=0)
+    with app.app_context():
+        with db.engine.connect() as connection:
+            lost = connection.connection.dbapi_connection
+        lost.close()  # as a server restart or an idle timeout leaves it
+        with db.engine.connect() as connection:
+            assert connection.connection.dbapi_connection is not lost
+            assert connection.execute(sa.text("SELECT 1")).scalar() == 1
+
+
+@pytest.mark.parametrize(("after", "pings"), [(0, 3), (60, 0)])
+def test_only_connections_idle_long_enough_are_checked(make_app, monkeypatch, after, pings):
+    app = make_app(DATABASE_PING_AFTER=after)
+    with app.app_context():
+        with db.engine.connect():
+            pass  # the pool now holds a connection
+        checked = []
+        real = db.engine.dialect.do_ping
+        monkeypatch.setattr(db.engine.dialect, "do_ping", lambda c: checked.append(c) or real(c))
+        for _ in range(3):
+            with db.engine.connect() as connection:
+                connection.execute(sa.text("SELECT 1"))
+        assert len(checked) == pings
