@@ -12,10 +12,10 @@ for public ballots, the primary key of the turnout for secret ones), through
 
 from __future__ import annotations
 
+import enum
 import functools
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 
 import sqlalchemy as sa
@@ -379,42 +379,88 @@ def check_can_vote(question: Question, user) -> None:
         )
 
 
-# A ballot is the platform's busiest write: every member at once when a vote closes.
-# Its statements are built once per database, with bind parameters, and reused, so that
-# a ballot costs their execution only. Parameters are named ``new_<column>`` where a
-# column's name would clash with the names INSERT and UPDATE reserve.
+# A ballot is the platform's busiest write: every member at once when a vote closes. The
+# statements that record it check, as they write, everything the ballot depends on: that
+# the vote is open, at the vote stage, of the ballot's kind, with the voter on its roll.
+# So a ballot needs no question loaded first (``try_ballot``); only a refused one does,
+# to say why (``cast``). They are built once per database and kind of vote, with bind
+# parameters, so that a ballot costs their execution only; on PostgreSQL they go as one
+# statement, and a ballot costs one round trip.
+#
+# The vote's status is read under a share lock on its row (PostgreSQL; SQLite runs one
+# writer at a time), and ``close`` writes the status before it counts. So a ballot being
+# cast holds the close back until it is committed, and is counted; one arriving during
+# the close waits for it, then finds the vote closed. None is accepted and left out.
+#
+# Parameters are named ``new_<column>`` where a column's name would clash with the names
+# INSERT and UPDATE reserve.
+
+
+class _Outcome(enum.Enum):
+    RECORDED = "recorded"
+    FINAL = "final"  # the vote takes ballots, but this secret one was cast already
+    REFUSED = "refused"  # the vote does not take this ballot from this member now
 
 
 def _param(table: sa.Table, column: str) -> sa.BindParameter:
     return sa.bindparam(f"new_{column}", type_=table.c[column].type)
 
 
-def _insert_for_elector(dialect: str, table: sa.Table, columns: Sequence[str]):
-    """INSERT the voter's row (ballot or turnout) if, and only if, they are on the
-    question's roll (``:question``, ``:voter``) and have no row yet.
+def _target(judgment: bool) -> sa.Select:
+    """The question ``:question``, with the voter ``:voter`` on its roll, if it takes a
+    ballot now: open, at the vote stage, and a majority judgment or not as ``judgment``
+    says. Read under a share lock on the question's row (see above)."""
+    questions, manifestos, electors = Question.__table__, Manifesto.__table__, Elector.__table__
+    is_judgment = questions.c.kind == QuestionKind.JUDGMENT
+    return (
+        sa.select(
+            questions.c.id.label("question_id"),
+            electors.c.user_id,
+            questions.c.secret,
+            questions.c.clause_version_id,
+            questions.c.amendment_revision_id,
+            questions.c.text_fingerprint,
+        )
+        .join(manifestos, manifestos.c.id == questions.c.manifesto_id)
+        .join(electors, electors.c.question_id == questions.c.id)
+        .where(
+            questions.c.id == sa.bindparam("question"),
+            electors.c.user_id == sa.bindparam("voter"),
+            questions.c.status == QuestionStatus.OPEN,
+            manifestos.c.status == ManifestoStatus.VOTING,
+            is_judgment if judgment else sa.not_(is_judgment),
+        )
+        .with_for_update(read=True, of=questions)
+    )
 
-    The roll, the unique key and the insert are checked by the database together, so
-    two racing requests cannot both insert. RETURNING tells whether it did (psycopg
-    gives no row count)."""
+
+def _insert(dialect: str, table: sa.Table):
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    electors = Elector.__table__
-    source = sa.select(
-        electors.c.question_id,
-        electors.c.user_id,
-        *(_param(table, column).label(column) for column in columns),
-    ).where(
-        electors.c.question_id == sa.bindparam("question"),
-        electors.c.user_id == sa.bindparam("voter"),
-    )
-    return (
-        insert(table)
-        .from_select(["question_id", "user_id", *columns], source)
-        .on_conflict_do_nothing()
-        .returning(table.c.question_id)
-    )
+    return insert(table)
+
+
+def _public_ballot(dialect: str, target):
+    """Insert or change the voter's public ballot: one row per member and question (the
+    unique key), recording what it was cast on."""
+    ballots = Ballot.__table__
+    columns = ["question_id", "user_id", "clause_version_id", "amendment_revision_id"]
+    columns += ["text_fingerprint", "choice", "grades", "cast_at"]
+    row = sa.select(
+        *(target.c[column] for column in columns[:5]),
+        *(_param(ballots, column) for column in columns[5:]),
+    ).where(sa.not_(target.c.secret))
+    statement = _insert(dialect, ballots).from_select(columns, row)
+    return statement.on_conflict_do_update(
+        index_elements=[ballots.c.question_id, ballots.c.user_id],
+        set_={
+            "choice": statement.excluded.choice,
+            "grades": statement.excluded.grades,
+            "changed_at": statement.excluded.cast_at,
+        },
+    ).returning(ballots.c.question_id)
 
 
 def _history(guard):
@@ -432,8 +478,21 @@ def _history(guard):
     )
 
 
+def _turnout(dialect: str, target):
+    """Record that the voter took part in a secret vote, unless they already did (the
+    turnout's primary key)."""
+    turnout = Turnout.__table__
+    row = sa.select(target.c.question_id, target.c.user_id).where(target.c.secret)
+    return (
+        _insert(dialect, turnout)
+        .from_select(["question_id", "user_id"], row)
+        .on_conflict_do_nothing()
+        .returning(turnout.c.question_id)
+    )
+
+
 def _count(guard):
-    """Add one to the counter of each (option, value) in ``:counted``, on the counters.
+    """Add one to the counter of each (option, value) in ``:counted``, on the counters'
     shard ``:on_shard``, when ``guard`` holds."""
     counters = SecretCount.__table__
     return (
@@ -451,110 +510,80 @@ def _count(guard):
     )
 
 
-@dataclass(frozen=True)
-class _Step:
-    """Insert the voter's row, then complete the ballot (``then``) in the same step.
-
-    On PostgreSQL both go as one statement (the insert as a data-modifying WITH, the
-    second guarded by "it inserted a row"): a ballot costs one round trip. Elsewhere
-    the second runs only when the first inserted."""
-
-    first: sa.Executable
-    then: sa.Executable | None
-
-    def run(self, params: dict) -> bool:
-        """True when the voter's row was inserted."""
-        if self.then is None:
-            return db.session.execute(self.first, params).first() is not None
-        if db.session.execute(self.first, params).first() is None:
-            return False
-        db.session.execute(self.then, params)
-        return True
-
-
 @functools.cache
-def _ballot_statements(dialect: str) -> dict[str, _Step | sa.Executable]:
-    ballot = _insert_for_elector(
-        dialect,
-        Ballot.__table__,
-        [
-            "choice",
-            "grades",
-            "clause_version_id",
-            "amendment_revision_id",
-            "text_fingerprint",
-            "cast_at",
-        ],
-    )
-    turnout = _insert_for_elector(dialect, Turnout.__table__, [])
-    statements = {}
-    for name, first, then in (("public", ballot, _history), ("secret", turnout, _count)):
-        if dialect == "postgresql":
-            inserted = first.cte("inserted")
-            combined = then(sa.exists(sa.select(inserted.c.question_id))).add_cte(inserted)
-            statements[name] = _Step(combined, None)
-        else:
-            statements[name] = _Step(first, then(sa.true()))
-    ballots = Ballot.__table__
-    statements["change"] = (
-        sa.update(ballots)
-        .where(ballots.c.question_id == sa.bindparam("question"))
-        .where(ballots.c.user_id == sa.bindparam("voter"))
-        .values(
-            choice=_param(ballots, "choice"),
-            grades=_param(ballots, "grades"),
-            changed_at=_param(ballots, "changed_at"),
+def _ballot_statements(dialect: str, judgment: bool) -> dict[str, sa.Executable]:
+    if dialect == "postgresql":
+        target = _target(judgment).cte("target")
+        public = _public_ballot(dialect, target).cte("public")
+        secret = _turnout(dialect, target).cte("secret")
+        history = _history(sa.exists(sa.select(public.c.question_id))).cte("history")
+        counted = _count(sa.exists(sa.select(secret.c.question_id))).cte("counted")
+        at_once = sa.select(
+            sa.exists(sa.select(target.c.question_id)).label("found"),
+            sa.exists(sa.select(history.c.id)).label("public"),
+            sa.exists(sa.select(secret.c.question_id)).label("secret"),
+            sa.select(sa.func.count()).select_from(counted).scalar_subquery().label("counted"),
         )
-    )
-    statements["history"] = _history(sa.true())
-    return statements
-
-
-def _statements() -> dict:
-    return _ballot_statements(db.session.get_bind().dialect.name)
-
-
-def _refuse_outsider(question: Question, user) -> None:
-    if not is_elector(question, user):
-        raise DomainError(
-            _("Only the members of the panel entitled to vote when this vote opened can vote.")
-        )
-
-
-def _cast_secretly(question: Question, user, counted: dict[int, str]) -> None:
-    """Record that ``user`` took part and count their choices, in one step. The counters'
-    shard is picked at random, so it says nothing about the voter."""
-    params = {
-        "question": question.id,
-        "voter": user.id,
-        "on_shard": secrets.randbelow(SHARDS),
-        "counted": list(counted.items()),
+        return {"at_once": at_once}
+    return {
+        "public": _public_ballot(dialect, _target(judgment).subquery("target")),
+        "history": _history(sa.true()),
+        "secret": _turnout(dialect, _target(judgment).subquery("target")),
+        "count": _count(sa.true()),
+        "found": sa.select(sa.exists(_target(judgment))),
     }
-    if not _statements()["secret"].run(params):
-        _refuse_outsider(question, user)
-        raise DomainError(_("You have already voted. A secret ballot is final once cast."))
 
 
-def _public_ballot(question: Question, user, *, choice=None, grades=None) -> None:
+def _record(question_id: int, user, *, judgment: bool, counted: dict, choice=None, grades=None):
+    """Record ``user``'s ballot on ``question_id`` if the question takes it now: a public
+    ballot (``choice`` or ``grades``) cast or changed, with its history; or a secret one,
+    ``counted`` (option id -> value) added to the counters. Returns an ``_Outcome``."""
     now = utcnow()
     params = {
-        "question": question.id,
+        "question": question_id,
         "voter": user.id,
         "new_choice": choice,
         "new_grades": grades,
-        "new_clause_version_id": question.clause_version_id,
-        "new_amendment_revision_id": question.amendment_revision_id,
-        "new_text_fingerprint": question.text_fingerprint,
         "new_cast_at": now,
-        "new_changed_at": now,
         "new_at": now,
+        # Picked at random, so that it says nothing about the voter (see SecretCount).
+        "on_shard": secrets.randbelow(SHARDS),
+        "counted": list(counted.items()),
     }
-    statements = _statements()
-    if not statements["public"].run(params):
-        _refuse_outsider(question, user)
-        # A public ballot may change until the close; every choice stays in the history.
-        db.session.execute(statements["change"], params)
-        db.session.execute(statements["history"], params)
+    dialect = db.session.get_bind().dialect.name
+    statements = _ballot_statements(dialect, judgment)
+    if "at_once" in statements:
+        found, public, secret, updated = db.session.execute(statements["at_once"], params).one()
+    else:
+        found, public, secret, updated = True, False, False, 0
+        if db.session.execute(statements["public"], params).first() is not None:
+            public = db.session.execute(statements["history"], params).first() is not None
+        elif db.session.execute(statements["secret"], params).first() is not None:
+            secret = True
+            updated = len(db.session.execute(statements["count"], params).all())
+        else:
+            found = db.session.scalar(statements["found"], params)
+    if secret and updated != len(counted):
+        # Never a ballot counted in part: this would be a defect, not a member's doing.
+        raise RuntimeError(f"{updated} counters of {len(counted)} found for a secret ballot")
+    if public or secret:
+        return _Outcome.RECORDED
+    return _Outcome.FINAL if found else _Outcome.REFUSED
+
+
+def _settle(question: Question, user, outcome: _Outcome) -> None:
+    """Raise DomainError, in words, unless the ballot was recorded."""
+    if outcome is _Outcome.RECORDED:
+        return
+    if outcome is _Outcome.FINAL:
+        raise DomainError(_("You have already voted. A secret ballot is final once cast."))
+    # The vote may have closed or left the vote stage since the question was loaded.
+    db.session.refresh(question)
+    db.session.refresh(question.manifesto)
+    check_can_vote(question, user)
+    raise DomainError(
+        _("Only the members of the panel entitled to vote when this vote opened can vote.")
+    )
 
 
 def parse_choice(value) -> Choice:
@@ -562,6 +591,28 @@ def parse_choice(value) -> Choice:
         return value if isinstance(value, Choice) else Choice(value)
     except ValueError:
         raise DomainError(_("Choose for, against or abstain.")) from None
+
+
+def try_ballot(question_id: int, user, choice) -> bool:
+    """Record ``user``'s for/against/abstain ballot on question ``question_id`` without
+    loading the question, as the usual ballot is: True once recorded (cast, or for a
+    public vote changed).
+
+    False, with nothing saved, when the question does not take this ballot as it stands
+    (unknown, closed, outside the vote stage, a majority judgment, ``user`` not on its
+    roll, ``choice`` not a choice): ``cast``, given the question, then says why. Raises
+    DomainError for a second secret ballot.
+    """
+    try:
+        choice = Choice(choice)
+    except ValueError:
+        return False
+    outcome = _record(
+        question_id, user, judgment=False, choice=choice, counted={NO_OPTION: choice.value}
+    )
+    if outcome is _Outcome.FINAL:
+        raise DomainError(_("You have already voted. A secret ballot is final once cast."))
+    return outcome is _Outcome.RECORDED
 
 
 def cast(question: Question, user, choice: Choice | str) -> None:
@@ -574,10 +625,10 @@ def cast(question: Question, user, choice: Choice | str) -> None:
     if question.kind is QuestionKind.JUDGMENT:
         raise DomainError(_("This vote asks for a grade for each option."))
     choice = parse_choice(choice)
-    if question.secret:
-        _cast_secretly(question, user, {NO_OPTION: choice.value})
-    else:
-        _public_ballot(question, user, choice=choice)
+    outcome = _record(
+        question.id, user, judgment=False, choice=choice, counted={NO_OPTION: choice.value}
+    )
+    _settle(question, user, outcome)
 
 
 def parse_grades(question: Question, grades: Mapping) -> dict[int, int]:
@@ -601,12 +652,14 @@ def cast_judgment(question: Question, user, grades: Mapping) -> None:
     if question.kind is not QuestionKind.JUDGMENT:
         raise DomainError(_("This vote asks for, against or abstain."))
     checked = parse_grades(question, grades)
-    if question.secret:
-        _cast_secretly(question, user, {option_id: str(g) for option_id, g in checked.items()})
-    else:
-        _public_ballot(
-            question, user, grades={str(option_id): g for option_id, g in checked.items()}
-        )
+    outcome = _record(
+        question.id,
+        user,
+        judgment=True,
+        grades={str(option_id): grade for option_id, grade in checked.items()},
+        counted={option_id: str(grade) for option_id, grade in checked.items()},
+    )
+    _settle(question, user, outcome)
 
 
 def ballot_of(question: Question, user) -> Ballot | None:
@@ -725,11 +778,21 @@ def close(question: Question, *, actor=None) -> str:
     judgment: the winning wording is applied and the other wordings rejected. A failed
     quorum is recorded and changes nothing. Raises DomainError if already closed.
     """
-    if not question.is_open:
+    # The status is written first, and only if still open: this waits for the ballots
+    # being cast and turns away those that arrive now (see "casting"), so the counts
+    # below are final; of two closes at once, the second finds the vote closed.
+    closing = (
+        sa.update(Question)
+        .where(Question.id == question.id, Question.status == QuestionStatus.OPEN)
+        .values(
+            status=QuestionStatus.CLOSED,
+            closed_at=utcnow(),
+            closed_by_id=getattr(actor, "id", None),
+        )
+        .returning(Question.id)
+    )
+    if not question.is_open or db.session.execute(closing).first() is None:
         raise DomainError(_("This vote is already closed."))
-    question.status = QuestionStatus.CLOSED
-    question.closed_at = utcnow()
-    question.closed_by_id = getattr(actor, "id", None)
     question.turnout = turnout(question)
     if question.kind is QuestionKind.JUDGMENT:
         result = _close_judgment(question, actor)

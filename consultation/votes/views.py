@@ -55,23 +55,19 @@ def vote_helpers():
     }
 
 
-#: Built once: a ballot loads its question at every request.
-QUESTION = (
-    sa.select(Question)
-    .where(Question.id == sa.bindparam("question_id"))
-    .options(
-        # Of the manifesto its stage, of the referral who may read it: not their (long)
-        # texts, which the pages that show them load themselves.
-        joinedload(Question.manifesto)
-        .load_only(Manifesto.status, Manifesto.referral_id)
-        .joinedload(Manifesto.referral)
-        .load_only(Referral.phase, Referral.visibility, Referral.participation, Referral.panel_id)
-    )
-)
-
-
 def load_question(question_id: int) -> Question:
-    question = db.session.scalar(QUESTION, {"question_id": question_id})
+    question = db.session.scalar(
+        sa.select(Question)
+        .where(Question.id == question_id)
+        .options(
+            # The referral only for who may read it: not its (long) texts.
+            joinedload(Question.manifesto)
+            .joinedload(Manifesto.referral)
+            .load_only(
+                Referral.phase, Referral.visibility, Referral.participation, Referral.panel_id
+            )
+        )
+    )
     if question is None:
         abort(404)
     authorize(can_read_referral(current_user, question.manifesto.referral))
@@ -300,23 +296,27 @@ def _results(item: Question) -> dict:
     }
 
 
+def _ballot(question_id: int, form) -> None:
+    """The ballot in one statement when the question takes it as it stands (the usual
+    case: no question is loaded); otherwise through the question, so that the service
+    can say why not. Who may vote is the question's roll (``can_vote``)."""
+    if services.try_ballot(question_id, current_user, form.get("choice")):
+        return
+    item = db.get_or_404(Question, question_id)
+    if item.kind is QuestionKind.JUDGMENT:
+        grades = {o.id: form.get(f"grade-{o.id}") for o in item.options}
+        services.cast_judgment(item, current_user, grades)
+    else:
+        services.cast(item, current_user, form.get("choice"))
+
+
 @bp.post("/votes/<int:question_id>/ballot")
 @require(is_signed_in, object_rule=can_vote)
 def cast(question_id):
     """Cast or change one's ballot; the service says why when it is not allowed."""
-    item = load_question(question_id)
-    if item.kind is QuestionKind.JUDGMENT:
-        grades = {o.id: request.form.get(f"grade-{o.id}") for o in item.options}
-        action = lambda: services.cast_judgment(item, current_user, grades)  # noqa: E731
-    else:
-        # One field, read as the grades are: the service checks it (a ballot is the
-        # busiest request, and a form object costs more than the ballot's own insert);
-        # CSRFProtect has checked the token before the view ran.
-        choice = request.form.get("choice")
-        action = lambda: services.cast(item, current_user, choice)  # noqa: E731
-    attempt(action, _("Your vote is recorded."))
-    # From the route's argument: the question expired at the commit, and reading it again
-    # would cost another query.
+    # The choice is read from the form as the grades are: the service checks it, and
+    # CSRFProtect has checked the token before the view ran.
+    attempt(lambda: _ballot(question_id, request.form), _("Your vote is recorded."))
     return redirect(url_for("votes.question", question_id=question_id) + "#ballot")
 
 

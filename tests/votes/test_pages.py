@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from consultation.accounts.models import Role
 from consultation.extensions import db
 from consultation.manifesto.models import Amendment, ManifestoStatus
-from consultation.votes.models import Question
+from consultation.votes import services
+from consultation.votes.models import Ballot, BallotChange, Question
 from tests.votes.conftest import load
 
 NEW_TEXT = "La ville publie chaque outil numérique avant de l’utiliser."
@@ -107,6 +108,61 @@ def test_voting_without_membership_says_why_and_saves_nothing(
     response = client.post(f"/votes/{qid}/ballot", data={"choice": "for"}, follow_redirects=True)
     assert "Only the members of the panel entitled to vote" in response.text
     assert "0 of 6 members have voted." in response.text
+
+
+def open_clause_vote(app, make_manifesto, **settings):
+    manifesto_id = make_manifesto(**settings)
+    with app.app_context():
+        _m, clauses = load(manifesto_id)
+        question = services.open_on_clause(clauses[0])
+        db.session.commit()
+        return question.id
+
+
+@pytest.mark.parametrize("secret", [False, True], ids=["public", "secret"])
+@pytest.mark.parametrize("choice", [None, "", "peut-être"], ids=["missing", "empty", "unknown"])
+def test_a_ballot_without_a_valid_choice_says_so_and_records_nothing(
+    app, client, login, make_manifesto, members, choice, secret
+):
+    qid = open_clause_vote(app, make_manifesto, secret=secret)
+    login(members[0])
+    data = {} if choice is None else {"choice": choice}
+    response = client.post(f"/votes/{qid}/ballot", data=data, follow_redirects=True)
+    assert "Choose for, against or abstain." in response.text
+    assert "0 of 6 members have voted." in response.text
+    assert "Cast my vote" in response.text  # a secret ballot was not used up
+
+
+def test_a_ballot_without_its_form_token_is_refused_and_records_nothing(
+    app, client, login, make_manifesto, members
+):
+    qid = open_clause_vote(app, make_manifesto)
+    login(members[0])
+    response = client.post(f"/votes/{qid}/ballot", data={"choice": "for"}, no_csrf=True)
+    assert response.status_code == 400 and "Form expired" in response.text
+    assert "0 of 6 members have voted." in client.get(f"/votes/{qid}").text
+
+
+def test_a_member_changes_a_public_ballot_through_the_page_and_both_are_kept(
+    app, client, login, make_manifesto, members
+):
+    qid = open_clause_vote(app, make_manifesto)
+    login(members[0])
+    for choice in ("for", "against"):
+        page = client.post(f"/votes/{qid}/ballot", data={"choice": choice}, follow_redirects=True)
+        assert "Your vote is recorded." in page.text
+    assert "1 of 6 members have voted." in page.text
+    with app.app_context():
+        ballots = list(db.session.scalars(sa.select(Ballot)))
+        assert [(b.user_id, b.choice.value) for b in ballots] == [(members[0].id, "against")]
+        assert ballots[0].changed_at is not None
+        history = db.session.scalars(sa.select(BallotChange.choice).order_by(BallotChange.id))
+        assert [c.value for c in history] == ["for", "against"]
+
+
+def test_a_ballot_on_a_vote_that_does_not_exist_is_not_found(client, login, members):
+    login(members[0])
+    assert client.post("/votes/999/ballot", data={"choice": "for"}).status_code == 404
 
 
 def test_a_majority_judgment_page_shows_the_merit_profile(
