@@ -7,7 +7,8 @@ the moment a secret counter moved.
 
 One ballot per member and question is guaranteed by the database (a unique constraint
 for public ballots, the primary key of the turnout for secret ones), through
-``INSERT ... ON CONFLICT DO NOTHING``, so that two requests racing cannot both count.
+``INSERT ... ON CONFLICT`` (a second public ballot changes the first, a second secret
+one is refused), so that two requests racing cannot both count.
 """
 
 from __future__ import annotations
