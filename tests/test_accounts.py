@@ -1,7 +1,10 @@
 """Every account flow, as a person using the site sees it."""
 
+from pathlib import Path
+
 import sqlalchemy as sa
 
+import consultation
 from consultation.accounts.models import Invitation, Role, User
 from consultation.audit.models import AuditEvent
 from consultation.extensions import db
@@ -142,6 +145,36 @@ def test_sign_up_is_rate_limited(make_app):
     data = {"email": "bad", "display_name": "", "password": "", "confirm": "", "language": "fr"}
     statuses = [client.post("/signup", data=data).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+def test_password_reset_requests_are_rate_limited(make_app):
+    app = make_app(AUTH_RATE_LIMIT="2 per minute")
+    client = app.test_client()
+    statuses = [
+        client.post("/password/forgot", data={"email": "x@example.org"}).status_code
+        for _ in range(3)
+    ]
+    assert statuses[2] == 429 and 429 not in statuses[:2]
+
+
+def test_limits_for_every_page_still_apply_when_configured(make_app):
+    app = make_app(RATELIMIT_DEFAULT="2 per minute")
+    client = app.test_client()
+    assert [client.get("/").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_every_rate_limit_is_declared_through_rate_limited():
+    """Views without the mark skip the limiter, so a limit set with ``limiter.limit``
+    directly would never apply."""
+    package = Path(consultation.__file__).parent
+    direct = [
+        f"{path.relative_to(package)}:{number}"
+        for path in package.rglob("*.py")
+        if path.name != "extensions.py"
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "limiter.limit(" in line
+    ]
+    assert direct == []
 
 
 def test_password_reset_by_emailed_link(client, make_user, outbox, login):

@@ -31,7 +31,7 @@ from consultation.accounts.forms import (
 )
 from consultation.accounts.models import Role, User
 from consultation.errors import DomainError
-from consultation.extensions import db, limiter
+from consultation.extensions import db, rate_limited
 from consultation.forms import options
 from consultation.permissions import (
     can_invite,
@@ -74,7 +74,7 @@ def roles_context():
 
 @bp.route("/signup", methods=["GET", "POST"])
 @require(is_anonymous)
-@limiter.limit(auth_rate_limit, methods=["POST"])
+@rate_limited(auth_rate_limit, methods=["POST"])
 def signup():
     """Create a resident account (when sign-up is open)."""
     if not can_sign_up(current_user):
@@ -103,7 +103,7 @@ def signup():
 
 @bp.route("/login", methods=["GET", "POST"])
 @require(is_anonymous)
-@limiter.limit(auth_rate_limit, methods=["POST"])
+@rate_limited(auth_rate_limit, methods=["POST"])
 def login():
     """Sign in with email and password."""
     form = LoginForm()
@@ -131,7 +131,7 @@ def logout():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @require(is_anonymous)
-@limiter.limit(auth_rate_limit, methods=["POST"])
+@rate_limited(auth_rate_limit, methods=["POST"])
 def forgot_password():
     """Ask for a password reset link by email."""
     form = ForgotPasswordForm()
