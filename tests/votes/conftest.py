@@ -7,6 +7,7 @@ from consultation.extensions import db
 from consultation.manifesto import amendments, services
 from consultation.manifesto.models import AmendmentKind, Manifesto, ManifestoStatus
 from consultation.referrals.models import Referral
+from consultation.votes import services as votes
 from tests.referrals.conftest import make_referral, members, seated_panel  # noqa: F401
 
 DRAFT = """# Manifeste
@@ -72,3 +73,14 @@ def load(manifesto_id):
 
 def user(u):
     return db.session.get(User, u.id)
+
+
+def open_clause_vote(app, make_manifesto, **settings):
+    """A manifesto made by ``make_manifesto(**settings)``, with a vote open on the
+    adoption of its first clause; returns the question's id."""
+    manifesto_id = make_manifesto(**settings)
+    with app.app_context():
+        _manifesto, clauses = load(manifesto_id)
+        question = votes.open_on_clause(clauses[0])
+        db.session.commit()
+        return question.id

@@ -6,9 +6,8 @@ import sqlalchemy as sa
 from consultation.accounts.models import Role
 from consultation.extensions import db
 from consultation.manifesto.models import Amendment, ManifestoStatus
-from consultation.votes import services
 from consultation.votes.models import Ballot, BallotChange, Question
-from tests.votes.conftest import load
+from tests.votes.conftest import load, open_clause_vote
 
 NEW_TEXT = "La ville publie chaque outil numérique avant de l’utiliser."
 
@@ -108,15 +107,6 @@ def test_voting_without_membership_says_why_and_saves_nothing(
     response = client.post(f"/votes/{qid}/ballot", data={"choice": "for"}, follow_redirects=True)
     assert "Only the members of the panel entitled to vote" in response.text
     assert "0 of 6 members have voted." in response.text
-
-
-def open_clause_vote(app, make_manifesto, **settings):
-    manifesto_id = make_manifesto(**settings)
-    with app.app_context():
-        _m, clauses = load(manifesto_id)
-        question = services.open_on_clause(clauses[0])
-        db.session.commit()
-        return question.id
 
 
 @pytest.mark.parametrize("secret", [False, True], ids=["public", "secret"])
