@@ -24,6 +24,12 @@ votes, ``Turnout`` rows and ``SecretCount`` counters for secret ones), the count
 to the choices sent, the second of each double submission refused. Exits non-zero when
 a ballot was lost or doubled.
 
+The baseline, measured in the same run with the same server, client and requests, is
+the floor of this machine: a bare Flask application that answers each ballot with one
+INSERT and COMMIT on the same database, and nothing else (no session, no sign-in, no
+CSRF check, no roll). Each of our figures is also given as a share of it, which says how
+much of the machine's capacity the platform leaves to ballots, whatever else loads it.
+
     python bench/votes.py [--members 400] [--questions 10] [--connections 32]
                           [--workers 2×cores+1] [--threads 4] [--server both] [--doubles 0.1]
 
@@ -41,6 +47,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import textwrap
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +68,27 @@ from common import (
     wait_for,
 )
 from common.load import fire, post
+
+FLOOR_APP = textwrap.dedent("""
+    import os
+
+    import sqlalchemy as sa
+    from flask import Flask, redirect, request
+
+    app = Flask(__name__)
+    engine = sa.create_engine(os.environ["FLOOR_DATABASE_URL"])
+    INSERT = sa.text("INSERT INTO bench_floor (question_id, choice) VALUES (:question, :choice)")
+
+    @app.post("/votes/<int:question_id>/ballot")
+    def ballot(question_id):
+        with engine.begin() as connection:
+            connection.execute(INSERT, {"question": question_id, "choice": request.form["choice"]})
+        return redirect(f"/votes/{question_id}#ballot")
+
+    @app.get("/votes/<int:question_id>")
+    def question(question_id):
+        return "ready"
+""")
 
 SECRET_KEY = "bench-votes"
 USER_AGENT = "consultation-bench/votes"
@@ -349,6 +377,29 @@ def summary(app, phase: str, records: list[tuple]) -> str:
     return text + (f"; other answers {dict(others)}" if others else "")
 
 
+def floor_table(database_url: str):
+    """The floor application's table, created empty; returns a function counting its rows."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(database_url)
+    metadata = sa.MetaData()
+    table = sa.Table(
+        "bench_floor",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("question_id", sa.Integer, nullable=False),
+        sa.Column("choice", sa.String(10), nullable=False),
+    )
+    metadata.drop_all(engine)
+    metadata.create_all(engine)
+
+    def rows() -> int:
+        with engine.connect() as connection:
+            return connection.scalar(sa.select(sa.func.count()).select_from(table))
+
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=400)
@@ -382,19 +433,35 @@ def main() -> None:
         f"in {time.perf_counter() - started:.1f} s ({database})."
     )
 
+    from consultation.config import normalise_database_url
+
+    (workdir / "floor_app.py").write_text(FLOOR_APP)
+    floor_rows = floor_table(normalise_database_url(database_url))
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
+        "FLOOR_DATABASE_URL": normalise_database_url(database_url),
         "SECRET_KEY": SECRET_KEY,
         "CONSULTATION_ENV": "production",
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": f"{workdir}{os.pathsep}{ROOT}",
     }
     load_before = os.getloadavg()[0]
     rng = random.Random(args.seed)
     rows, problems, lines = [], [], []
+    floors, floor_sent = {}, 0
     for server in servers:
         threads = 1 if server == "sync" else args.threads
         questions = seeded["questions"][server]
+        port = free_port()
+        process = gunicorn("floor_app:app", port, env, args.workers, threads)
+        try:
+            wait_for(port, f"/votes/{questions['warm-up'][0]}")
+            for phase in ("warm-up", "public"):
+                floor = burst(port, tasks_for(questions[phase], sessions, rng), args.connections)
+                floor_sent += floor["ballots"]
+            floors[server] = floor
+        finally:
+            stop(process)
         port = free_port()
         process = gunicorn("consultation:create_app()", port, env, args.workers, threads)
         try:
@@ -411,23 +478,32 @@ def main() -> None:
         finally:
             stop(process)
     shutil.rmtree(workdir, ignore_errors=True)
+    if floor_rows() != floor_sent:
+        problems.append(f"floor: {floor_rows()} rows for {floor_sent} requests")
 
     print()
     print(
         f"{'database':<10} {'server':<30} {'conns':>5} {'ballots':<7} {'sent':>6} {'seconds':>7} "
-        f"{'ballots/s':>9} {'p50 ms':>7} {'p95 ms':>7}  {'statuses':<10} target (≥{TARGET}/s)"
+        f"{'ballots/s':>9} {'× floor':>7} {'p50 ms':>7} {'p95 ms':>7}  {'statuses':<10} "
+        f"target (≥{TARGET}/s)"
     )
-    for server, threads, phase, r in rows:
+    for server, threads, phase, r in [(s, 0, "floor", f) for s, f in floors.items()] + rows:
+        threads = threads or (1 if server == "sync" else args.threads)
         workers = f"{args.workers} workers" + (f" × {threads} threads" if threads > 1 else "")
         statuses = ",".join(f"{k}:{v}" for k, v in sorted(r["statuses"].items()))
-        met = "met" if r["rate"] >= TARGET else "NOT met"
-        if database != "PostgreSQL":
+        met = "" if phase == "floor" else "met" if r["rate"] >= TARGET else "NOT met"
+        if met and database != "PostgreSQL":
             met += " (target is for PostgreSQL)"
         print(
             f"{database:<10} {server + ' ' + workers:<30} {args.connections:>5} {phase:<7} "
-            f"{r['ballots']:>6} {r['seconds']:>7.2f} {r['rate']:>9.1f} {r['median_ms']:>7.1f} "
+            f"{r['ballots']:>6} {r['seconds']:>7.2f} {r['rate']:>9.1f} "
+            f"{r['rate'] / floors[server]['rate']:>7.2f} {r['median_ms']:>7.1f} "
             f"{r['p95_ms']:>7.1f}  {statuses:<10} {met}"
         )
+    print(
+        "\nfloor: a bare Flask application answering each ballot with one INSERT and COMMIT "
+        "(no session, sign-in, CSRF check or roll), same server, client and requests."
+    )
     print(
         f"\nLoad average (1 min) {load_before:.1f} before the runs, {os.getloadavg()[0]:.1f} "
         f"after, on {os.cpu_count()} cores: other processes share them with the server, "
