@@ -448,20 +448,26 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     rng = random.Random(args.seed)
     rows, problems, lines = [], [], []
-    floors, floor_sent = {}, 0
-    for server in servers:
-        threads = 1 if server == "sync" else args.threads
-        questions = seeded["questions"][server]
+    floors, floor_sent = collections.defaultdict(list), [0]
+
+    def floor(server: str, threads: int, questions: dict) -> None:
         port = free_port()
         process = gunicorn("floor_app:app", port, env, args.workers, threads)
         try:
             wait_for(port, f"/votes/{questions['warm-up'][0]}")
             for phase in ("warm-up", "public"):
-                floor = burst(port, tasks_for(questions[phase], sessions, rng), args.connections)
-                floor_sent += floor["ballots"]
-            floors[server] = floor
+                result = burst(port, tasks_for(questions[phase], sessions, rng), args.connections)
+                floor_sent[0] += result["ballots"]
+            floors[server].append(result)
         finally:
             stop(process)
+
+    for server in servers:
+        threads = 1 if server == "sync" else args.threads
+        questions = seeded["questions"][server]
+        # Before and after: a machine shared with others, or one that slows down under
+        # sustained load, changes speed during a run.
+        floor(server, threads, questions)
         port = free_port()
         process = gunicorn("consultation:create_app()", port, env, args.workers, threads)
         try:
@@ -477,32 +483,41 @@ def main() -> None:
                 lines.append(summary(app, f"{server} {phase}", result["records"]))
         finally:
             stop(process)
+        floor(server, threads, questions)
     shutil.rmtree(workdir, ignore_errors=True)
-    if floor_rows() != floor_sent:
-        problems.append(f"floor: {floor_rows()} rows for {floor_sent} requests")
+    if floor_rows() != floor_sent[0]:
+        problems.append(f"floor: {floor_rows()} rows for {floor_sent[0]} requests")
 
     print()
     print(
-        f"{'database':<10} {'server':<30} {'conns':>5} {'ballots':<7} {'sent':>6} {'seconds':>7} "
+        f"{'database':<10} {'server':<30} {'conns':>5} {'ballots':<12} {'sent':>6} {'seconds':>7} "
         f"{'ballots/s':>9} {'× floor':>7} {'p50 ms':>7} {'p95 ms':>7}  {'statuses':<10} "
         f"target (≥{TARGET}/s)"
     )
-    for server, threads, phase, r in [(s, 0, "floor", f) for s, f in floors.items()] + rows:
+    # Each figure as a share of the floor's mean, measured before and after it.
+    baseline = {server: statistics.mean(f["rate"] for f in runs) for server, runs in floors.items()}
+    floor_rows_shown = [
+        (server, 0, f"floor {when}", result)
+        for server, runs in floors.items()
+        for when, result in zip(("before", "after"), runs, strict=True)
+    ]
+    for server, threads, phase, r in floor_rows_shown + rows:
         threads = threads or (1 if server == "sync" else args.threads)
         workers = f"{args.workers} workers" + (f" × {threads} threads" if threads > 1 else "")
         statuses = ",".join(f"{k}:{v}" for k, v in sorted(r["statuses"].items()))
-        met = "" if phase == "floor" else "met" if r["rate"] >= TARGET else "NOT met"
+        met = "" if phase.startswith("floor") else "met" if r["rate"] >= TARGET else "NOT met"
         if met and database != "PostgreSQL":
             met += " (target is for PostgreSQL)"
         print(
-            f"{database:<10} {server + ' ' + workers:<30} {args.connections:>5} {phase:<7} "
+            f"{database:<10} {server + ' ' + workers:<30} {args.connections:>5} {phase:<12} "
             f"{r['ballots']:>6} {r['seconds']:>7.2f} {r['rate']:>9.1f} "
-            f"{r['rate'] / floors[server]['rate']:>7.2f} {r['median_ms']:>7.1f} "
+            f"{r['rate'] / baseline[server]:>7.2f} {r['median_ms']:>7.1f} "
             f"{r['p95_ms']:>7.1f}  {statuses:<10} {met}"
         )
     print(
         "\nfloor: a bare Flask application answering each ballot with one INSERT and COMMIT "
-        "(no session, sign-in, CSRF check or roll), same server, client and requests."
+        "(no session, sign-in, CSRF check or roll), same server, client and requests, "
+        "before and after ours; × floor is against their mean."
     )
     print(
         f"\nLoad average (1 min) {load_before:.1f} before the runs, {os.getloadavg()[0]:.1f} "
