@@ -47,7 +47,7 @@ class _Exchange:
     sent: int = 0
     started: float = 0.0
     buffer: bytearray = field(default_factory=bytearray)
-    head: tuple | None = None  # (status, headers, body offset, content length)
+    head: tuple | None = None  # (status, headers, body offset, length, closing)
 
 
 def _parse_head(buffer: bytearray, wanted: tuple[str, ...]):
