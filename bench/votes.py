@@ -448,7 +448,7 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     rng = random.Random(args.seed)
     rows, problems, lines = [], [], []
-    floors, floor_sent = collections.defaultdict(list), [0]
+    floors = collections.defaultdict(list)  # server -> warm-up, measured, warm-up, measured
 
     def floor(server: str, threads: int, questions: dict) -> None:
         port = free_port()
@@ -457,8 +457,7 @@ def main() -> None:
             wait_for(port, f"/votes/{questions['warm-up'][0]}")
             for phase in ("warm-up", "public"):
                 result = burst(port, tasks_for(questions[phase], sessions, rng), args.connections)
-                floor_sent[0] += result["ballots"]
-            floors[server].append(result)
+                floors[server].append(result)
         finally:
             stop(process)
 
@@ -485,8 +484,10 @@ def main() -> None:
             stop(process)
         floor(server, threads, questions)
     shutil.rmtree(workdir, ignore_errors=True)
-    if floor_rows() != floor_sent[0]:
-        problems.append(f"floor: {floor_rows()} rows for {floor_sent[0]} requests")
+    floor_sent = sum(result["ballots"] for runs in floors.values() for result in runs)
+    if floor_rows() != floor_sent:
+        problems.append(f"floor: {floor_rows()} rows for {floor_sent} requests")
+    floors = {server: runs[1::2] for server, runs in floors.items()}  # without warm-ups
 
     print()
     print(

@@ -553,7 +553,7 @@ def _record(question_id: int, user, *, judgment: bool, counted: dict, choice=Non
     }
     dialect = db.session.get_bind().dialect.name
     statements = _ballot_statements(dialect, judgment)
-    if "at_once" in statements:
+    if dialect == "postgresql":
         found, public, secret, updated = db.session.execute(statements["at_once"], params).one()
     else:
         found, public, secret, updated = True, False, False, 0
@@ -572,12 +572,22 @@ def _record(question_id: int, user, *, judgment: bool, counted: dict, choice=Non
     return _Outcome.FINAL if found else _Outcome.REFUSED
 
 
+def _record_choice(question_id: int, user, choice: Choice) -> _Outcome:
+    return _record(
+        question_id, user, judgment=False, choice=choice, counted={NO_OPTION: choice.value}
+    )
+
+
+def _refuse_if_final(outcome: _Outcome) -> None:
+    if outcome is _Outcome.FINAL:
+        raise DomainError(_("You have already voted. A secret ballot is final once cast."))
+
+
 def _settle(question: Question, user, outcome: _Outcome) -> None:
     """Raise DomainError, in words, unless the ballot was recorded."""
     if outcome is _Outcome.RECORDED:
         return
-    if outcome is _Outcome.FINAL:
-        raise DomainError(_("You have already voted. A secret ballot is final once cast."))
+    _refuse_if_final(outcome)
     # The vote may have closed or left the vote stage since the question was loaded.
     db.session.refresh(question)
     db.session.refresh(question.manifesto)
@@ -608,11 +618,8 @@ def try_ballot(question_id: int, user, choice) -> bool:
         choice = Choice(choice)
     except ValueError:
         return False
-    outcome = _record(
-        question_id, user, judgment=False, choice=choice, counted={NO_OPTION: choice.value}
-    )
-    if outcome is _Outcome.FINAL:
-        raise DomainError(_("You have already voted. A secret ballot is final once cast."))
+    outcome = _record_choice(question_id, user, choice)
+    _refuse_if_final(outcome)
     return outcome is _Outcome.RECORDED
 
 
@@ -625,11 +632,7 @@ def cast(question: Question, user, choice: Choice | str) -> None:
     check_can_vote(question, user)
     if question.kind is QuestionKind.JUDGMENT:
         raise DomainError(_("This vote asks for a grade for each option."))
-    choice = parse_choice(choice)
-    outcome = _record(
-        question.id, user, judgment=False, choice=choice, counted={NO_OPTION: choice.value}
-    )
-    _settle(question, user, outcome)
+    _settle(question, user, _record_choice(question.id, user, parse_choice(choice)))
 
 
 def parse_grades(question: Question, grades: Mapping) -> dict[int, int]:
