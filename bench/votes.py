@@ -83,7 +83,7 @@ FLOOR_APP = textwrap.dedent("""
     def ballot(question_id):
         with engine.begin() as connection:
             connection.execute(INSERT, {"question": question_id, "choice": request.form["choice"]})
-        return redirect(f"/votes/{question_id}#ballot")
+        return redirect(f"/votes/{question_id}?ballot=recorded#ballot")
 
     @app.get("/votes/<int:question_id>")
     def question(question_id):
@@ -277,17 +277,20 @@ def burst(port: int, tasks: list[Task], connections: int) -> dict:
 
 
 def outcome(app, record) -> str:
-    """What the member was told: "success", "error" (the flash of a refused ballot), or
-    "failed" (no redirect to the question: an error page, a sign-in page, no answer)."""
+    """What the member was told: "success" (sent back to the question, which confirms
+    the ballot), "error" (sent back with the flash of a refused ballot in the session),
+    or "failed" (an error page, a sign-in page, no answer)."""
     task, _index, status, location, cookie, *_times = record
-    if status != 302 or not (location or "").endswith(f"/votes/{task.question_id}#ballot"):
+    location = location or ""
+    if status == 302 and location.endswith(f"/votes/{task.question_id}?ballot=recorded#ballot"):
+        return "success"
+    if status != 302 or not location.endswith(f"/votes/{task.question_id}#ballot"):
         return "failed"
     if not cookie or not cookie.startswith(app.config["SESSION_COOKIE_NAME"] + "="):
         return "failed"
     value = cookie.split(";", 1)[0].split("=", 1)[1]
     flashes = app.session_interface.get_signing_serializer(app).loads(value).get("_flashes", [])
-    categories = {category for category, _message in flashes}
-    return "success" if categories == {"success"} else "error" if "error" in categories else "?"
+    return "error" if {category for category, _message in flashes} == {"error"} else "?"
 
 
 def verify(app, phase: str, records: list[tuple]) -> list[str]:

@@ -22,7 +22,7 @@ from fractions import Fraction
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from consultation.accounts.models import utcnow
+from consultation.accounts.models import User, utcnow
 from consultation.audit.services import record
 from consultation.errors import DomainError
 from consultation.exports.document import fingerprint
@@ -382,11 +382,12 @@ def check_can_vote(question: Question, user) -> None:
 
 # A ballot is the platform's busiest write: every member at once when a vote closes. The
 # statements that record it check, as they write, everything the ballot depends on: that
-# the vote is open, at the vote stage, of the ballot's kind, with the voter on its roll.
-# So a ballot needs no question loaded first (``try_ballot``); only a refused one does,
-# to say why (``cast``). They are built once per database and kind of vote, with bind
-# parameters, so that a ballot costs their execution only; on PostgreSQL they go as one
-# statement, and a ballot costs one round trip.
+# the vote is open, at the vote stage, of the ballot's kind, with the voter on its roll
+# and their account open. So a ballot needs neither the question nor the account loaded
+# first (``try_ballot``); only a refused one does, to say why (``cast``). They are built
+# once per database and kind of vote, with bind parameters, so that a ballot costs their
+# execution only; on PostgreSQL they go as one statement, which commits itself, and a
+# ballot costs one round trip.
 #
 # The vote's status is read under a share lock on its row (PostgreSQL; SQLite runs one
 # writer at a time), and ``close`` writes the status before it counts. So a ballot being
@@ -408,10 +409,11 @@ def _param(table: sa.Table, column: str) -> sa.BindParameter:
 
 
 def _target(judgment: bool) -> sa.Select:
-    """The question ``:question``, with the voter ``:voter`` on its roll, if it takes a
-    ballot now: open, at the vote stage, and a majority judgment or not as ``judgment``
-    says. Read under a share lock on the question's row (see above)."""
+    """The question ``:question``, with the voter ``:voter`` on its roll and their account
+    active, if it takes a ballot now: open, at the vote stage, and a majority judgment or
+    not as ``judgment`` says. Read under a share lock on the question's row (see above)."""
     questions, manifestos, electors = Question.__table__, Manifesto.__table__, Elector.__table__
+    users = User.__table__
     is_judgment = questions.c.kind == QuestionKind.JUDGMENT
     return (
         sa.select(
@@ -424,12 +426,15 @@ def _target(judgment: bool) -> sa.Select:
         )
         .join(manifestos, manifestos.c.id == questions.c.manifesto_id)
         .join(electors, electors.c.question_id == questions.c.id)
+        .join(users, users.c.id == electors.c.user_id)
         .where(
             questions.c.id == sa.bindparam("question"),
             electors.c.user_id == sa.bindparam("voter"),
             questions.c.status == QuestionStatus.OPEN,
             manifestos.c.status == ManifestoStatus.VOTING,
             is_judgment if judgment else sa.not_(is_judgment),
+            users.c.active,
+            users.c.deleted_at.is_(None),
         )
         .with_for_update(read=True, of=questions)
     )
@@ -535,14 +540,17 @@ def _ballot_statements(dialect: str, judgment: bool) -> dict[str, sa.Executable]
     }
 
 
-def _record(question_id: int, user, *, judgment: bool, counted: dict, choice=None, grades=None):
-    """Record ``user``'s ballot on ``question_id`` if the question takes it now: a public
-    ballot (``choice`` or ``grades``) cast or changed, with its history; or a secret one,
-    ``counted`` (option id -> value) added to the counters. Returns an ``_Outcome``."""
+def _record(
+    question_id: int, voter_id: int, *, judgment: bool, counted: dict, choice=None, grades=None
+) -> _Outcome:
+    """Record the ballot of user ``voter_id`` on ``question_id`` if the question takes it
+    now: a public ballot (``choice`` or ``grades``) cast or changed, with its history; or
+    a secret one, ``counted`` (option id -> value) added to the counters. Returns an
+    ``_Outcome``."""
     now = utcnow()
     params = {
         "question": question_id,
-        "voter": user.id,
+        "voter": voter_id,
         "new_choice": choice,
         "new_grades": grades,
         "new_cast_at": now,
@@ -554,7 +562,12 @@ def _record(question_id: int, user, *, judgment: bool, counted: dict, choice=Non
     dialect = db.session.get_bind().dialect.name
     statements = _ballot_statements(dialect, judgment)
     if dialect == "postgresql":
-        found, public, secret, updated = db.session.execute(statements["at_once"], params).one()
+        # One statement is atomic on its own: when it is all the session has to do, it
+        # commits itself, and the BEGIN and COMMIT round trips are spared.
+        run = db.session
+        if not db.session().in_transaction():
+            run = db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        found, public, secret, updated = run.execute(statements["at_once"], params).one()
     else:
         found, public, secret, updated = True, False, False, 0
         if db.session.execute(statements["public"], params).first() is not None:
@@ -572,9 +585,9 @@ def _record(question_id: int, user, *, judgment: bool, counted: dict, choice=Non
     return _Outcome.FINAL if found else _Outcome.REFUSED
 
 
-def _record_choice(question_id: int, user, choice: Choice) -> _Outcome:
+def _record_choice(question_id: int, voter_id: int, choice: Choice) -> _Outcome:
     return _record(
-        question_id, user, judgment=False, choice=choice, counted={NO_OPTION: choice.value}
+        question_id, voter_id, judgment=False, choice=choice, counted={NO_OPTION: choice.value}
     )
 
 
@@ -604,21 +617,21 @@ def parse_choice(value) -> Choice:
         raise DomainError(_("Choose for, against or abstain.")) from None
 
 
-def try_ballot(question_id: int, user, choice) -> bool:
-    """Record ``user``'s for/against/abstain ballot on question ``question_id`` without
-    loading the question, as the usual ballot is: True once recorded (cast, or for a
-    public vote changed).
+def try_ballot(question_id: int, voter_id: int, choice) -> bool:
+    """Record the for/against/abstain ballot of user ``voter_id`` on question
+    ``question_id`` without loading the question or the account, as the usual ballot is:
+    True once recorded (cast, or for a public vote changed).
 
     False, with nothing saved, when the question does not take this ballot as it stands
-    (unknown, closed, outside the vote stage, a majority judgment, ``user`` not on its
-    roll, ``choice`` not a choice): ``cast``, given the question, then says why. Raises
-    DomainError for a second secret ballot.
+    (unknown, closed, outside the vote stage, a majority judgment, the voter not on its
+    roll or their account closed, ``choice`` not a choice): ``cast``, given the question,
+    then says why. Raises DomainError for a second secret ballot.
     """
     try:
         choice = Choice(choice)
     except ValueError:
         return False
-    outcome = _record_choice(question_id, user, choice)
+    outcome = _record_choice(question_id, voter_id, choice)
     _refuse_if_final(outcome)
     return outcome is _Outcome.RECORDED
 
@@ -632,7 +645,7 @@ def cast(question: Question, user, choice: Choice | str) -> None:
     check_can_vote(question, user)
     if question.kind is QuestionKind.JUDGMENT:
         raise DomainError(_("This vote asks for a grade for each option."))
-    _settle(question, user, _record_choice(question.id, user, parse_choice(choice)))
+    _settle(question, user, _record_choice(question.id, user.id, parse_choice(choice)))
 
 
 def parse_grades(question: Question, grades: Mapping) -> dict[int, int]:
@@ -658,7 +671,7 @@ def cast_judgment(question: Question, user, grades: Mapping) -> None:
     checked = parse_grades(question, grades)
     outcome = _record(
         question.id,
-        user,
+        user.id,
         judgment=True,
         grades={str(option_id): grade for option_id, grade in checked.items()},
         counted={option_id: str(grade) for option_id, grade in checked.items()},

@@ -1,5 +1,7 @@
 """Vote pages: the votes of a manifesto, a ballot, the results."""
 
+from functools import wraps
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -8,6 +10,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
 from consultation import charts
+from consultation.accounts import signed_in_id
 from consultation.errors import DomainError, attempt
 from consultation.extensions import db
 from consultation.manifesto import amendments, textdiff
@@ -231,6 +234,7 @@ def question(question_id):
     item = load_question(question_id)
     manifesto = manifesto_services.load(item.manifesto_id)
     numbers = clause_numbers(manifesto)
+    voted = services.has_voted(item, current_user)
     context = {
         "question": item,
         "manifesto": manifesto,
@@ -239,11 +243,15 @@ def question(question_id):
         "subject": _subject(item),
         "rules": rule_in_words(item),
         "may_vote": can_vote(current_user, item),
-        "voted": services.has_voted(item, current_user),
+        "voted": voted,
         "my_ballot": None if item.secret else services.ballot_of(item, current_user),
         "turnout": services.turnout(item) if item.is_open else item.turnout,
         "form": BallotForm(),
         "grade_labels": grade_labels(),
+        # The confirmation a recorded ballot redirects to, shown only if it is true.
+        "page_messages": [("success", _("Your vote is recorded."))]
+        if voted and request.args.get("ballot") == "recorded"
+        else [],
     }
     if not item.is_open:
         context.update(_results(item))
@@ -297,11 +305,7 @@ def _results(item: Question) -> dict:
 
 
 def _ballot(question_id: int, form) -> None:
-    """The ballot in one statement when the question takes it as it stands (the usual
-    case: no question is loaded); otherwise through the question, so that the service
-    can say why not. Who may vote is the question's roll (``can_vote``)."""
-    if services.try_ballot(question_id, current_user, form.get("choice")):
-        return
+    """The ballot through the question, so that the service can say why it is refused."""
     item = db.get_or_404(Question, question_id)
     if item.kind is QuestionKind.JUDGMENT:
         grades = {o.id: form.get(f"grade-{o.id}") for o in item.options}
@@ -310,14 +314,53 @@ def _ballot(question_id: int, form) -> None:
         services.cast(item, current_user, form.get("choice"))
 
 
+def _in_one_statement(view):
+    """The usual ballot (for, against or abstain, from a member on the roll of an open
+    vote) in one statement, with neither the account nor the question loaded: the
+    statement checks ``can_vote`` itself, the account open included. Any other ballot
+    goes to ``view``, which loads both and says why it is refused."""
+
+    @wraps(view)
+    def wrapped(question_id):
+        voter = signed_in_id()
+        if voter is not None:
+            try:
+                recorded = services.try_ballot(question_id, voter, request.form.get("choice"))
+            except DomainError as error:
+                db.session.rollback()
+                flash(error.message, "error")
+                return _to_ballot(question_id)
+            if recorded:
+                db.session.commit()
+                return _to_ballot(question_id, recorded=True)
+            db.session.rollback()
+        return view(question_id)
+
+    return wrapped
+
+
+def _to_ballot(question_id: int, recorded: bool = False):
+    """Back to the question's ballot; ``recorded`` asks the page to confirm the ballot
+    (it does when the member's ballot is there), so that the session is not written."""
+    query = {"ballot": "recorded"} if recorded else {}
+    return redirect(url_for("votes.question", question_id=question_id, **query) + "#ballot")
+
+
 @bp.post("/votes/<int:question_id>/ballot")
+@_in_one_statement
 @require(is_signed_in, object_rule=can_vote)
 def cast(question_id):
     """Cast or change one's ballot; the service says why when it is not allowed."""
     # The choice is read from the form as the grades are: the service checks it, and
     # CSRFProtect has checked the token before the view ran.
-    attempt(lambda: _ballot(question_id, request.form), _("Your vote is recorded."))
-    return redirect(url_for("votes.question", question_id=question_id) + "#ballot")
+    try:
+        _ballot(question_id, request.form)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _to_ballot(question_id)
+    db.session.commit()
+    return _to_ballot(question_id, recorded=True)
 
 
 @bp.post("/votes/<int:question_id>/close")

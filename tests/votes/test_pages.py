@@ -3,10 +3,12 @@
 import pytest
 import sqlalchemy as sa
 
-from consultation.accounts.models import Role
+from consultation.accounts import services as accounts
+from consultation.accounts.models import Role, User
 from consultation.extensions import db
 from consultation.manifesto.models import Amendment, ManifestoStatus
-from consultation.votes.models import Ballot, BallotChange, Question
+from consultation.votes.models import Ballot, BallotChange, Question, Turnout
+from tests.conftest import DEFAULT_PASSWORD
 from tests.votes.conftest import load, open_clause_vote
 
 NEW_TEXT = "La ville publie chaque outil numérique avant de l’utiliser."
@@ -43,8 +45,8 @@ def test_from_amendment_to_new_version_through_the_pages(
         assert "Cast my vote" in page.text and "<ins" in page.text, page.text[
             page.text.find("<main") :
         ][:1500]
-        client.post(f"/votes/{qid}/ballot", data={"choice": choice})
-        assert "Your vote is recorded." in client.get(f"/votes/{qid}").text
+        page = client.post(f"/votes/{qid}/ballot", data={"choice": choice}, follow_redirects=True)
+        assert "Your vote is recorded." in page.text
         client.post("/logout", data={})
     login(facilitator)
     page = client.get(f"/votes/{qid}")
@@ -148,6 +150,38 @@ def test_a_member_changes_a_public_ballot_through_the_page_and_both_are_kept(
         assert ballots[0].changed_at is not None
         history = db.session.scalars(sa.select(BallotChange.choice).order_by(BallotChange.id))
         assert [c.value for c in history] == ["for", "against"]
+
+
+def test_the_page_confirms_a_ballot_only_when_it_is_there(
+    app, client, login, make_manifesto, members
+):
+    qid = open_clause_vote(app, make_manifesto)
+    login(members[0])
+    assert "Your vote is recorded." not in client.get(f"/votes/{qid}?ballot=recorded").text
+    response = client.post(f"/votes/{qid}/ballot", data={"choice": "for"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/votes/{qid}?ballot=recorded#ballot")
+    page = client.get(f"/votes/{qid}?ballot=recorded").text
+    assert "Your vote is recorded." in page and 'role="status"' in page
+    assert "Your vote is recorded." not in client.get(f"/votes/{qid}").text
+
+
+@pytest.mark.parametrize("secret", [False, True], ids=["public", "secret"])
+def test_a_deleted_account_cannot_vote_from_a_session_left_open(
+    app, client, login, make_manifesto, members, secret
+):
+    """An account deleted on one device is signed out on the others: a ballot from a
+    session still open there is refused and records nothing."""
+    qid = open_clause_vote(app, make_manifesto, secret=secret)
+    login(members[0])
+    with app.app_context():
+        accounts.delete_account(db.session.get(User, members[0].id), DEFAULT_PASSWORD)
+        db.session.commit()
+    response = client.post(f"/votes/{qid}/ballot", data={"choice": "for"})
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Turnout)) == 0
 
 
 def test_a_ballot_on_a_vote_that_does_not_exist_is_not_found(client, login, members):
