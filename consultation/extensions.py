@@ -32,7 +32,21 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address)
+
+
+class _Limiter(Limiter):
+    """Flask-Limiter, whose check before every request is skipped up front for views
+    that are not rate limited (``_without_rate_limit``). The request filter below skips
+    them too, but only after the limiter has looked up the view's limits and exemptions:
+    a twentieth of what a ballot costs."""
+
+    def _check_request_limit(self, callable_name=None, in_middleware=True):
+        if in_middleware and _without_rate_limit():
+            return
+        super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
+
+
+limiter = _Limiter(key_func=get_remote_address)
 
 
 def rate_limited(limit, **options):
