@@ -304,7 +304,7 @@ def _results(item: Question) -> dict:
     }
 
 
-def _ballot(question_id: int, form) -> None:
+def _ballot(question_id: int, form) -> bool:
     """The ballot through the question, so that the service can say why it is refused."""
     item = db.get_or_404(Question, question_id)
     if item.kind is QuestionKind.JUDGMENT:
@@ -312,6 +312,27 @@ def _ballot(question_id: int, form) -> None:
         services.cast_judgment(item, current_user, grades)
     else:
         services.cast(item, current_user, form.get("choice"))
+    return True
+
+
+def _answer(question_id: int, ballot):
+    """Run ``ballot()`` and send the member back to the question: committed and to be
+    confirmed there when it returns true (the page confirms it when the ballot is there,
+    so that the session is not written), rolled back with the reason flashed when it
+    raises DomainError. None, rolled back, when it returns false."""
+    try:
+        recorded = ballot()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("votes.question", question_id=question_id) + "#ballot")
+    if not recorded:
+        db.session.rollback()
+        return None
+    db.session.commit()
+    return redirect(
+        url_for("votes.question", question_id=question_id, ballot="recorded") + "#ballot"
+    )
 
 
 def _in_one_statement(view):
@@ -324,26 +345,13 @@ def _in_one_statement(view):
     def wrapped(question_id):
         voter = signed_in_id()
         if voter is not None:
-            try:
-                recorded = services.try_ballot(question_id, voter, request.form.get("choice"))
-            except DomainError as error:
-                db.session.rollback()
-                flash(error.message, "error")
-                return _to_ballot(question_id)
-            if recorded:
-                db.session.commit()
-                return _to_ballot(question_id, recorded=True)
-            db.session.rollback()
+            choice = request.form.get("choice")
+            answer = _answer(question_id, lambda: services.try_ballot(question_id, voter, choice))
+            if answer is not None:
+                return answer
         return view(question_id)
 
     return wrapped
-
-
-def _to_ballot(question_id: int, recorded: bool = False):
-    """Back to the question's ballot; ``recorded`` asks the page to confirm the ballot
-    (it does when the member's ballot is there), so that the session is not written."""
-    query = {"ballot": "recorded"} if recorded else {}
-    return redirect(url_for("votes.question", question_id=question_id, **query) + "#ballot")
 
 
 @bp.post("/votes/<int:question_id>/ballot")
@@ -353,14 +361,7 @@ def cast(question_id):
     """Cast or change one's ballot; the service says why when it is not allowed."""
     # The choice is read from the form as the grades are: the service checks it, and
     # CSRFProtect has checked the token before the view ran.
-    try:
-        _ballot(question_id, request.form)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _to_ballot(question_id)
-    db.session.commit()
-    return _to_ballot(question_id, recorded=True)
+    return _answer(question_id, lambda: _ballot(question_id, request.form))
 
 
 @bp.post("/votes/<int:question_id>/close")
