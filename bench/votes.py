@@ -278,13 +278,17 @@ def burst(port: int, tasks: list[Task], connections: int) -> dict:
 
 def outcome(app, record) -> str:
     """What the member was told: "success" (sent back to the question, which confirms
-    the ballot), "error" (sent back with the flash of a refused ballot in the session),
-    or "failed" (an error page, a sign-in page, no answer)."""
+    the ballot), "error" (sent back to be told that a secret ballot is final, or with
+    the reason a ballot was refused flashed in the session), or "failed" (an error
+    page, a sign-in page, no answer)."""
     task, _index, status, location, cookie, *_times = record
     location = location or ""
-    if status == 302 and location.endswith(f"/votes/{task.question_id}?ballot=recorded#ballot"):
+    back = f"/votes/{task.question_id}"
+    if status == 302 and location.endswith(f"{back}?ballot=recorded#ballot"):
         return "success"
-    if status != 302 or not location.endswith(f"/votes/{task.question_id}#ballot"):
+    if status == 302 and location.endswith(f"{back}?ballot=final#ballot"):
+        return "error"
+    if status != 302 or not location.endswith(f"{back}#ballot"):
         return "failed"
     if not cookie or not cookie.startswith(app.config["SESSION_COOKIE_NAME"] + "="):
         return "failed"

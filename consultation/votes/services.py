@@ -398,7 +398,9 @@ def check_can_vote(question: Question, user) -> None:
 # INSERT and UPDATE reserve.
 
 
-class _Outcome(enum.Enum):
+class Outcome(enum.Enum):
+    """What became of a ballot."""
+
     RECORDED = "recorded"
     FINAL = "final"  # the vote takes ballots, but this secret one was cast already
     REFUSED = "refused"  # the vote does not take this ballot from this member now
@@ -542,11 +544,11 @@ def _ballot_statements(dialect: str, judgment: bool) -> dict[str, sa.Executable]
 
 def _record(
     question_id: int, voter_id: int, *, judgment: bool, counted: dict, choice=None, grades=None
-) -> _Outcome:
+) -> Outcome:
     """Record the ballot of user ``voter_id`` on ``question_id`` if the question takes it
     now: a public ballot (``choice`` or ``grades``) cast or changed, with its history; or
     a secret one, ``counted`` (option id -> value) added to the counters. Returns an
-    ``_Outcome``."""
+    ``Outcome``."""
     now = utcnow()
     params = {
         "question": question_id,
@@ -581,24 +583,24 @@ def _record(
         # Never a ballot counted in part: this would be a defect, not a member's doing.
         raise RuntimeError(f"{updated} counters of {len(counted)} found for a secret ballot")
     if public or secret:
-        return _Outcome.RECORDED
-    return _Outcome.FINAL if found else _Outcome.REFUSED
+        return Outcome.RECORDED
+    return Outcome.FINAL if found else Outcome.REFUSED
 
 
-def _record_choice(question_id: int, voter_id: int, choice: Choice) -> _Outcome:
+def _record_choice(question_id: int, voter_id: int, choice: Choice) -> Outcome:
     return _record(
         question_id, voter_id, judgment=False, choice=choice, counted={NO_OPTION: choice.value}
     )
 
 
-def _refuse_if_final(outcome: _Outcome) -> None:
-    if outcome is _Outcome.FINAL:
+def _refuse_if_final(outcome: Outcome) -> None:
+    if outcome is Outcome.FINAL:
         raise DomainError(_("You have already voted. A secret ballot is final once cast."))
 
 
-def _settle(question: Question, user, outcome: _Outcome) -> None:
+def _settle(question: Question, user, outcome: Outcome) -> None:
     """Raise DomainError, in words, unless the ballot was recorded."""
-    if outcome is _Outcome.RECORDED:
+    if outcome is Outcome.RECORDED:
         return
     _refuse_if_final(outcome)
     # The vote may have closed or left the vote stage since the question was loaded.
@@ -617,23 +619,21 @@ def parse_choice(value) -> Choice:
         raise DomainError(_("Choose for, against or abstain.")) from None
 
 
-def try_ballot(question_id: int, voter_id: int, choice) -> bool:
+def try_ballot(question_id: int, voter_id: int, choice) -> Outcome:
     """Record the for/against/abstain ballot of user ``voter_id`` on question
-    ``question_id`` without loading the question or the account, as the usual ballot is:
-    True once recorded (cast, or for a public vote changed).
+    ``question_id`` without loading the question or the account, as the usual ballot is.
 
-    False, with nothing saved, when the question does not take this ballot as it stands
-    (unknown, closed, outside the vote stage, a majority judgment, the voter not on its
-    roll or their account closed, ``choice`` not a choice): ``cast``, given the question,
-    then says why. Raises DomainError for a second secret ballot.
+    RECORDED once cast (or, for a public vote, changed); FINAL, with nothing saved, for
+    a second secret ballot; REFUSED, with nothing saved, when the question does not take
+    this ballot as it stands (unknown, closed, outside the vote stage, a majority
+    judgment, the voter not on its roll or their account closed, ``choice`` not a
+    choice): ``cast``, given the question, then says why.
     """
     try:
         choice = Choice(choice)
     except ValueError:
-        return False
-    outcome = _record_choice(question_id, voter_id, choice)
-    _refuse_if_final(outcome)
-    return outcome is _Outcome.RECORDED
+        return Outcome.REFUSED
+    return _record_choice(question_id, voter_id, choice)
 
 
 def cast(question: Question, user, choice: Choice | str) -> None:

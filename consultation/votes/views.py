@@ -248,14 +248,20 @@ def question(question_id):
         "turnout": services.turnout(item) if item.is_open else item.turnout,
         "form": BallotForm(),
         "grade_labels": grade_labels(),
-        # The confirmation a recorded ballot redirects to, shown only if it is true.
-        "page_messages": [("success", _("Your vote is recorded."))]
-        if voted and request.args.get("ballot") == "recorded"
-        else [],
+        # What a ballot redirects to say, shown only when the member's ballot is there.
+        "page_messages": _ballot_messages(request.args.get("ballot")) if voted else [],
     }
     if not item.is_open:
         context.update(_results(item))
     return render_template("votes/question.html", **context)
+
+
+def _ballot_messages(outcome: str | None) -> list[tuple[str, str]]:
+    if outcome == services.Outcome.RECORDED.value:
+        return [("success", _("Your vote is recorded."))]
+    if outcome == services.Outcome.FINAL.value:
+        return [("error", _("You have already voted. A secret ballot is final once cast."))]
+    return []
 
 
 def _results(item: Question) -> dict:
@@ -304,7 +310,7 @@ def _results(item: Question) -> dict:
     }
 
 
-def _ballot(question_id: int, form) -> bool:
+def _ballot(question_id: int, form) -> None:
     """The ballot through the question, so that the service can say why it is refused."""
     item = db.get_or_404(Question, question_id)
     if item.kind is QuestionKind.JUDGMENT:
@@ -312,27 +318,14 @@ def _ballot(question_id: int, form) -> bool:
         services.cast_judgment(item, current_user, grades)
     else:
         services.cast(item, current_user, form.get("choice"))
-    return True
 
 
-def _answer(question_id: int, ballot):
-    """Run ``ballot()`` and send the member back to the question: committed and to be
-    confirmed there when it returns true (the page confirms it when the ballot is there,
-    so that the session is not written), rolled back with the reason flashed when it
-    raises DomainError. None, rolled back, when it returns false."""
-    try:
-        recorded = ballot()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("votes.question", question_id=question_id) + "#ballot")
-    if not recorded:
-        db.session.rollback()
-        return None
-    db.session.commit()
-    return redirect(
-        url_for("votes.question", question_id=question_id, ballot="recorded") + "#ballot"
-    )
+def _back(question_id: int, outcome: services.Outcome | None = None):
+    """Back to the question's ballot; for a ballot recorded, or refused as a second
+    secret one, the page says so (when the member's ballot is there), so that the
+    session is not written."""
+    query = {"ballot": outcome.value} if outcome else {}
+    return redirect(url_for("votes.question", question_id=question_id, **query) + "#ballot")
 
 
 def _in_one_statement(view):
@@ -344,11 +337,15 @@ def _in_one_statement(view):
     @wraps(view)
     def wrapped(question_id):
         voter = signed_in_id()
-        if voter is not None:
-            choice = request.form.get("choice")
-            answer = _answer(question_id, lambda: services.try_ballot(question_id, voter, choice))
-            if answer is not None:
-                return answer
+        if voter is None:
+            return view(question_id)
+        outcome = services.try_ballot(question_id, voter, request.form.get("choice"))
+        if outcome is services.Outcome.RECORDED:
+            db.session.commit()
+            return _back(question_id, outcome)
+        db.session.rollback()
+        if outcome is services.Outcome.FINAL:
+            return _back(question_id, outcome)
         return view(question_id)
 
     return wrapped
@@ -361,7 +358,14 @@ def cast(question_id):
     """Cast or change one's ballot; the service says why when it is not allowed."""
     # The choice is read from the form as the grades are: the service checks it, and
     # CSRFProtect has checked the token before the view ran.
-    return _answer(question_id, lambda: _ballot(question_id, request.form))
+    try:
+        _ballot(question_id, request.form)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _back(question_id)
+    db.session.commit()
+    return _back(question_id, services.Outcome.RECORDED)
 
 
 @bp.post("/votes/<int:question_id>/close")

@@ -82,6 +82,7 @@ def test_a_secret_vote_shows_counts_never_names(
         client.post(f"/votes/{qid}/ballot", data={"choice": "against"})
         again = client.post(f"/votes/{qid}/ballot", data={"choice": "for"}, follow_redirects=True)
         assert "A secret ballot is final once cast." in again.text
+        assert "Your vote is recorded." not in again.text
         client.post("/logout", data={})
     login(facilitator)
     client.post(f"/votes/{qid}/close", data={})
@@ -158,6 +159,7 @@ def test_the_page_confirms_a_ballot_only_when_it_is_there(
     qid = open_clause_vote(app, make_manifesto)
     login(members[0])
     assert "Your vote is recorded." not in client.get(f"/votes/{qid}?ballot=recorded").text
+    assert "A secret ballot is final" not in client.get(f"/votes/{qid}?ballot=final").text
     response = client.post(f"/votes/{qid}/ballot", data={"choice": "for"})
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/votes/{qid}?ballot=recorded#ballot")
