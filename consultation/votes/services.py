@@ -593,16 +593,17 @@ def _record_choice(question_id: int, voter_id: int, choice: Choice) -> Outcome:
     )
 
 
-def _refuse_if_final(outcome: Outcome) -> None:
-    if outcome is Outcome.FINAL:
-        raise DomainError(_("You have already voted. A secret ballot is final once cast."))
+def already_voted() -> str:
+    """What a member is told of their second secret ballot."""
+    return _("You have already voted. A secret ballot is final once cast.")
 
 
 def _settle(question: Question, user, outcome: Outcome) -> None:
     """Raise DomainError, in words, unless the ballot was recorded."""
     if outcome is Outcome.RECORDED:
         return
-    _refuse_if_final(outcome)
+    if outcome is Outcome.FINAL:
+        raise DomainError(already_voted())
     # The vote may have closed or left the vote stage since the question was loaded.
     db.session.refresh(question)
     db.session.refresh(question.manifesto)

@@ -260,7 +260,7 @@ def _ballot_messages(outcome: str | None) -> list[tuple[str, str]]:
     if outcome == services.Outcome.RECORDED.value:
         return [("success", _("Your vote is recorded."))]
     if outcome == services.Outcome.FINAL.value:
-        return [("error", _("You have already voted. A secret ballot is final once cast."))]
+        return [("error", services.already_voted())]
     return []
 
 
