@@ -15,9 +15,10 @@ class DomainError(Exception):
         self.message = message
 
 
-def attempt(action, success: str) -> bool:
-    """Run one service call for a view: commit and flash ``success``, or roll back and
-    flash the domain error's message. Returns whether it succeeded."""
+def attempt(action, success: str | None) -> bool:
+    """Run one service call for a view: commit and flash ``success`` (if any: a page
+    may confirm it instead), or roll back and flash the domain error's message. Returns
+    whether it succeeded."""
     from flask import flash
 
     try:
@@ -27,7 +28,8 @@ def attempt(action, success: str) -> bool:
         flash(error.message, "error")
         return False
     db.session.commit()
-    flash(success, "success")
+    if success is not None:
+        flash(success, "success")
     return True
 
 

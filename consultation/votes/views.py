@@ -358,14 +358,9 @@ def cast(question_id):
     """Cast or change one's ballot; the service says why when it is not allowed."""
     # The choice is read from the form as the grades are: the service checks it, and
     # CSRFProtect has checked the token before the view ran.
-    try:
-        _ballot(question_id, request.form)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _back(question_id)
-    db.session.commit()
-    return _back(question_id, services.Outcome.RECORDED)
+    if attempt(lambda: _ballot(question_id, request.form), success=None):
+        return _back(question_id, services.Outcome.RECORDED)
+    return _back(question_id)
 
 
 @bp.post("/votes/<int:question_id>/close")
