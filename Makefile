@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app consultation
+# pytest-xdist workers: one per core by default (TEST_WORKERS=0 runs the suite in one process).
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS)
 
 .PHONY: run test test-sqlite test-postgresql bench catalogues extract-messages lint clean
 
@@ -41,10 +44,10 @@ run: $(VENV)/.installed-run catalogues
 test: $(VENV)/.installed-test catalogues
 	@if [ -n "$$REQUIRE_POSTGRES" ] && [ -z "$$TEST_DATABASE_URL" ]; then \
 		echo "REQUIRE_POSTGRES is set but TEST_DATABASE_URL is empty." >&2; exit 1; fi
-	CONSULTATION_TEST_DB=sqlite $(BIN)/pytest
+	CONSULTATION_TEST_DB=sqlite $(PYTEST)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "=== The same suite on PostgreSQL ==="; \
-		CONSULTATION_TEST_DB=postgresql $(BIN)/pytest; \
+		CONSULTATION_TEST_DB=postgresql $(PYTEST); \
 	else echo "TEST_DATABASE_URL is not set: PostgreSQL run skipped."; fi
 
 bench: $(VENV)/.installed-bench catalogues

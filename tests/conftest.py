@@ -35,24 +35,26 @@ def database_kind() -> str:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    """A database migrated once for the whole run, through the project's own migrations."""
+    """A database migrated once for the whole run, through the project's own migrations.
+
+    Under pytest-xdist each worker has a database of its own: on SQLite in its own
+    temporary folder, on PostgreSQL one created beside ``TEST_DATABASE_URL``'s, named
+    after it and the worker, and dropped at the end of the run."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
     if database_kind() == "postgresql":
         url = os.environ.get("TEST_DATABASE_URL")
         if not url:
             pytest.fail("CONSULTATION_TEST_DB=postgresql needs TEST_DATABASE_URL.")
         from consultation.config import normalise_database_url
 
-        url = normalise_database_url(url)
-        engine = sa.create_engine(url)
+        url = base = normalise_database_url(url)
         try:
-            with engine.begin() as connection:
-                connection.execute(sa.text("DROP SCHEMA public CASCADE"))
-                connection.execute(sa.text("CREATE SCHEMA public"))
+            if worker:
+                url = _create_database(base, f"{sa.make_url(base).database}_{worker}")
+            _on_server(url, "DROP SCHEMA public CASCADE", "CREATE SCHEMA public")
         except sa.exc.OperationalError as error:
-            engine.dispose()
             message = f"PostgreSQL at TEST_DATABASE_URL does not answer: {error}"
             pytest.fail(message) if strict() else pytest.skip(message)
-        engine.dispose()
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
@@ -62,7 +64,26 @@ def database_url(tmp_path_factory):
     with app.app_context():
         upgrade()
         _dispose()
-    return url
+    yield url
+    if worker and database_kind() == "postgresql":
+        _on_server(base, f'DROP DATABASE IF EXISTS "{sa.make_url(url).database}" WITH (FORCE)')
+
+
+def _on_server(url: str, *statements: str) -> None:
+    """Run statements one by one, each committed, connected to ``url``."""
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            for statement in statements:
+                connection.execute(sa.text(statement))
+    finally:
+        engine.dispose()
+
+
+def _create_database(url: str, name: str) -> str:
+    """Create (anew) the database ``name`` on the server of ``url``; returns its URL."""
+    _on_server(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    return sa.make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 def _dispose() -> None:
