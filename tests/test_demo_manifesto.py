@@ -65,7 +65,8 @@ def test_a_visitor_finds_the_text_its_finished_votes_and_its_timeline(site):
 
     open_votes, results = page(client, f"{url}/votes").split('id="closed-heading"', 1)
     for key, for_, against, abstain in demo_manifesto.AMENDMENT_VOTES:
-        counts = f"{for_} for, {against} against, {abstain} abstentions."
+        abstentions = "abstention" if abstain == 1 else "abstentions"
+        counts = f"{for_} for, {against} against, {abstain} {abstentions}."
         assert f"Adopted: {counts}" in results or f"Rejected: {counts}" in results, key
     assert results.count("Adopted: ") == 2
     assert results.count("Rejected: ") == 1

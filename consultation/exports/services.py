@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context
-from flask_babel import force_locale, format_date, format_datetime
+from flask_babel import force_locale, format_date, format_datetime, ngettext
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
@@ -193,15 +193,17 @@ def provenance(version: ClauseVersion, amendment: Amendment | None = None, vote=
             turnout=vote.turnout,
             eligible=vote.eligible,
         )
-    return _(
+    return ngettext(
         "Amendment #%(id)s by %(author)s, adopted by vote on %(date)s: %(for_)s for, "
-        "%(against)s against, %(abstain)s abstentions.",
+        "%(against)s against, %(num)s abstention.",
+        "Amendment #%(id)s by %(author)s, adopted by vote on %(date)s: %(for_)s for, "
+        "%(against)s against, %(num)s abstentions.",
+        vote.count_abstain,
         id=amendment.id,
         author=author,
         date=format_date(vote.closed_at, "long"),
         for_=vote.count_for,
         against=vote.count_against,
-        abstain=vote.count_abstain,
     )
 
 

@@ -6,6 +6,7 @@ import math
 from fractions import Fraction
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from consultation.manifesto import services as manifesto_services
 from consultation.votes import services
@@ -108,15 +109,22 @@ def rule_in_words(question: Question) -> list[str]:
 
 
 def result_in_words(question: Question) -> str:
-    counts = {
-        "for_": question.count_for,
-        "against": question.count_against,
-        "abstain": question.count_abstain,
-    }
+    counts = {"for_": question.count_for, "against": question.count_against}
+    abstain = question.count_abstain
     if question.result == "adopted":
-        return _("Adopted: %(for_)s for, %(against)s against, %(abstain)s abstentions.", **counts)
+        return ngettext(
+            "Adopted: %(for_)s for, %(against)s against, %(num)s abstention.",
+            "Adopted: %(for_)s for, %(against)s against, %(num)s abstentions.",
+            abstain,
+            **counts,
+        )
     if question.result == "threshold_not_met":
-        return _("Rejected: %(for_)s for, %(against)s against, %(abstain)s abstentions.", **counts)
+        return ngettext(
+            "Rejected: %(for_)s for, %(against)s against, %(num)s abstention.",
+            "Rejected: %(for_)s for, %(against)s against, %(num)s abstentions.",
+            abstain,
+            **counts,
+        )
     if question.result == "no_expressed_votes":
         return _("Rejected: every ballot was an abstention.")
     if question.result == "no_quorum":

@@ -91,7 +91,7 @@ def test_provenance_names_the_amendment_its_author_and_the_vote(
     _fp, content = export(runner, tmp_path, voted_manifesto, "md", "--provenance")
     text = content.decode()
     assert f"by {members[0].display_name}, adopted by vote on" in text
-    assert "3 for, 1 against, 1 abstentions" in text
+    assert "3 for, 1 against, 1 abstention." in text
     assert "Text of the draft proposed by the facilitation" in text
 
 
@@ -144,7 +144,7 @@ def test_the_report_appendix_lists_the_votes(runner, tmp_path, voted_manifesto, 
     text = text_of(fmt, content)
     assert "Process report" in text
     assert "Vote tallies" in text
-    assert "Adopted: 3 for, 1 against, 1 abstentions." in text
+    assert "Adopted: 3 for, 1 against, 1 abstention." in text
     assert "Timeline of the referral" in text
 
 
