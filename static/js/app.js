@@ -8,6 +8,15 @@ document.addEventListener("DOMContentLoaded", () => {
     summary.focus();
   }
 
+  // What cannot be undone (closing a vote, moving a manifesto on) asks once more.
+  for (const form of document.querySelectorAll("form[data-confirm]")) {
+    form.addEventListener("submit", (event) => {
+      if (!window.confirm(form.dataset.confirm)) {
+        event.preventDefault();
+      }
+    });
+  }
+
   // Work running in the background (a draw, an export): ask for its state until it is
   // done, then show the page of its result. Without this script, the page has a link.
   const follow = (element, onProgress) => {

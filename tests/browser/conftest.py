@@ -42,6 +42,26 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "fr-FR", "viewport": {"width": 412, "height": 915}}
 
 
+class Dialogs(list):
+    """The messages of the dialogs a page opened, oldest first; each is accepted, or
+    dismissed while ``accept`` is False."""
+
+    accept = True
+
+
+@pytest.fixture
+def dialogs(page):
+    """Answer the page's confirmation dialogs (Playwright dismisses them otherwise)."""
+    seen = Dialogs()
+
+    def answer(dialog):
+        seen.append(dialog.message)
+        dialog.accept() if seen.accept else dialog.dismiss()
+
+    page.on("dialog", answer)
+    return seen
+
+
 @pytest.fixture
 def live_server(make_app):
     """Serve a fresh application on 127.0.0.1 and a free port; yields its base URL."""

@@ -43,7 +43,7 @@ def vote(page, base, members, url, choices):
 
 
 def test_from_imported_draft_to_adopted_text_with_its_provenance(
-    page, live_server, make_referral, members, make_user
+    page, dialogs, live_server, make_referral, members, make_user
 ):
     # Members sign in again and again from one address: more than the login limit allows.
     app, base = live_server(AUTH_RATE_LIMIT="100 per minute")

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.browser
 NEW_TEXT = "La ville publie chaque outil numérique avant de l’utiliser."
 
 
-def test_from_amendment_to_adopted_version(page, live_server, make_manifesto, members, make_user):
+def test_from_amendment_to_adopted_version(
+    page, dialogs, live_server, make_manifesto, members, make_user
+):
     app, base = live_server()
     manifesto_id = make_manifesto(status=ManifestoStatus.AMENDING)
     facilitator = make_user(Role.FACILITATOR, language="en")
@@ -37,7 +39,10 @@ def test_from_amendment_to_adopted_version(page, live_server, make_manifesto, me
 
     sign_in(page, base, facilitator.email)
     page.goto(f"{base}/manifestos/{manifesto_id}")
+    # What cannot be undone asks first.
     page.get_by_role("button", name="Move to: Vote").click()
+    expect(page.get_by_role("status")).to_contain_text("The manifesto is now: Vote.")
+    assert dialogs == ["Move the manifesto to “Vote”? It cannot go back to the previous stage."]
     page.get_by_role("link", name="Votes").first.click()
     page.get_by_role("button", name="Open its vote — Amendment #1").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Amendment #1 to clause 1.1")
@@ -58,7 +63,17 @@ def test_from_amendment_to_adopted_version(page, live_server, make_manifesto, me
     sign_in(page, base, facilitator.email)
     page.goto(vote_url)
     expect(page.get_by_text("4 of 6 members have voted.")).to_be_visible()
-    page.get_by_role("button", name="Close the vote and apply the result").click()
+    close = page.get_by_role("button", name="Close the vote and apply the result")
+    dialogs.accept = False  # the facilitator thinks again: the vote stays open
+    close.click()
+    assert dialogs[-1] == (
+        "Close this vote now? 4 of 6 members have voted. "
+        "The result is applied at once and cannot be undone."
+    )
+    page.goto(vote_url)
+    expect(page.locator(".phase-badge")).to_contain_text("open")
+    dialogs.accept = True
+    close.click()
     expect(page.locator(".result")).to_have_text("Adopted: 3 for, 1 against, 0 abstentions.")
     expect(page.get_by_role("img", name="Ballots")).to_be_visible()
     assert_accessible(page)
