@@ -508,10 +508,13 @@ def merit_profile_chart(
     grade_labels: tuple[str, ...],
     median_label: str,
     chart_id: str | None = None,
-    width: int = 640,
+    width: int = 420,
 ) -> Markup:
     """Majority judgment's merit profiles: one horizontal bar per option, split by grade
     from the best (left) to the worst, with the median line at half the voters.
+
+    Each option's label stands above its bar, which takes the whole width, so that the
+    chart still reads on a phone (where it is shown about 380 pixels wide).
 
     ``rows`` are (option label, counts indexed by grade code with 0 the lowest, majority
     grade code); ``grade_labels`` lists the grades best first.
@@ -519,11 +522,12 @@ def merit_profile_chart(
     data = list(rows)
     grades = len(grade_labels)
     chart_id = chart_id or _chart_id("merit", title)
-    left, right, top, row_height = 150, 20, 30, 40
+    left, right, top, row_height, bar_height = 10, 10, 34, 58, 26
     plot_width = width - left - right
-    legend_top = top + row_height * len(data) + 16
-    legend_rows = -(-grades // 3)
-    height = legend_top + legend_rows * 22 + 10
+    legend_top = top + row_height * len(data) + 8
+    columns = 2
+    legend_rows = -(-grades // columns)
+    height = legend_top + legend_rows * 24 + 6
     summary = " ".join(
         f"{label}: {grade_labels[grades - 1 - grade]} ("
         + ", ".join(
@@ -535,10 +539,9 @@ def merit_profile_chart(
     )
     parts = _open_svg(chart_id, width, height, title, summary)
     parts.append('<g aria-hidden="true">')
-    for index, (label, profile, _grade) in enumerate(data):
-        y = top + index * row_height
+    bar_tops = [top + index * row_height + 22 for index in range(len(data))]  # labels above
+    for y, (_label, profile, _grade) in zip(bar_tops, data, strict=True):
         total = sum(profile) or 1
-        parts.append(_text(left - 8, y + 19, _shorten(str(label), 20), anchor="end", size=12))
         x = float(left)
         for position, code in enumerate(range(grades - 1, -1, -1)):
             segment = profile[code] / total * plot_width
@@ -546,37 +549,43 @@ def merit_profile_chart(
                 continue
             step = min(position, len(GRADE_FILLS) - 1)
             parts.append(
-                f'<rect x="{_fmt(x)}" y="{y}" width="{_fmt(segment)}" height="26" '
+                f'<rect x="{_fmt(x)}" y="{y}" width="{_fmt(segment)}" height="{bar_height}" '
                 f'fill="{GRADE_FILLS[step]}" stroke="{INK}" stroke-width="1"/>'
             )
-            if segment >= 18:
+            if segment >= 20:
                 parts.append(
                     _text(
                         x + segment / 2,
                         y + 18,
                         profile[code],
                         anchor="middle",
-                        size=11,
+                        size=13,
                         fill=GRADE_TEXT[step],
                     )
                 )
             x += segment
+    # The median over the bars, under the options' labels (haloed, so they stay legible).
     median_x = left + plot_width / 2
-    bottom = top + row_height * len(data) - 8
     parts.append(
-        f'<line x1="{_fmt(median_x)}" y1="{top - 8}" x2="{_fmt(median_x)}" y2="{bottom}" '
-        f'stroke="{INK}" stroke-width="2" stroke-dasharray="6 3"/>'
+        f'<line x1="{_fmt(median_x)}" y1="{top - 10}" x2="{_fmt(median_x)}" '
+        f'y2="{top + row_height * len(data) + 2}" stroke="{INK}" stroke-width="2" '
+        'stroke-dasharray="6 3"/>'
     )
-    parts.append(_text(median_x, top - 12, median_label, anchor="middle", size=12, weight="700"))
-    column = plot_width / 3
+    parts.append(_text(median_x, top - 16, median_label, anchor="middle", size=13, weight="700"))
+    halo = f' stroke="{PAPER}" stroke-width="5" stroke-linejoin="round" paint-order="stroke"'
+    for y, (label, _profile, _grade) in zip(bar_tops, data, strict=True):
+        parts.append(
+            _text(left, y - 6, _shorten(str(label), 46), size=14, weight="700", extra=halo)
+        )
+    column = plot_width / columns
     for position, label in enumerate(grade_labels):
         step = min(position, len(GRADE_FILLS) - 1)
-        lx = left + (position % 3) * column
-        ly = legend_top + (position // 3) * 22
+        lx = left + (position % columns) * column
+        ly = legend_top + (position // columns) * 24
         parts.append(
-            f'<rect x="{_fmt(lx)}" y="{ly}" width="16" height="14" fill="{GRADE_FILLS[step]}" '
+            f'<rect x="{_fmt(lx)}" y="{ly}" width="16" height="16" fill="{GRADE_FILLS[step]}" '
             f'stroke="{INK}" stroke-width="1"/>'
         )
-        parts.append(_text(lx + 22, ly + 12, f"{position + 1}. {label}", size=12))
+        parts.append(_text(lx + 22, ly + 13, f"{position + 1}. {label}", size=13))
     parts.append("</g></svg>")
     return Markup("".join(parts))
