@@ -41,6 +41,20 @@ def _check_text(text: str | None) -> str:
     return text
 
 
+def check_wording(kind: AmendmentKind, text: str | None, current: str) -> str | None:
+    """The text an amendment of ``kind`` keeps (None for a deletion), stripped.
+
+    Raises DomainError for an empty or too long text, or for a replacement identical to
+    ``current``, the clause's text it is written against.
+    """
+    if kind is AmendmentKind.DELETE:
+        return None
+    text = _check_text(text)
+    if kind is AmendmentKind.REPLACE and text == current.strip():
+        raise DomainError(_("The amendment is identical to the current text of the clause."))
+    return text
+
+
 def propose(
     manifesto: Manifesto,
     clause: Clause,
@@ -63,12 +77,7 @@ def propose(
     if clause.manifesto_id != manifesto.id or clause.deleted_at is not None:
         raise DomainError(_("This clause is not part of the manifesto."))
     base = clause.current
-    if kind is AmendmentKind.DELETE:
-        text = None
-    else:
-        text = _check_text(text)
-        if kind is AmendmentKind.REPLACE and text == base.text.strip():
-            raise DomainError(_("The amendment is identical to the current text of the clause."))
+    text = check_wording(kind, text, base.text)
     amendment = Amendment(
         manifesto_id=manifesto.id,
         clause_id=clause.id,
@@ -162,14 +171,8 @@ def revise(amendment: Amendment, user, text: str | None) -> None:
     if clause.deleted_at is not None:
         raise DomainError(_("The clause was deleted: this amendment has nothing to change."))
     current = clause.current
-    if amendment.kind is not AmendmentKind.DELETE:
-        text = _check_text(text)
-        if amendment.kind is AmendmentKind.REPLACE and text == current.text.strip():
-            raise DomainError(_("The amendment is identical to the current text of the clause."))
-    else:
-        text = None
     amendment.base_version_id = current.id
-    amendment.proposed_text = text
+    amendment.proposed_text = check_wording(amendment.kind, text, current.text)
     amendment.status = AmendmentStatus.OPEN
     _revision(amendment, "revised")
     record("amendment.revised", actor=user, obj=amendment, details={"base": current.number})

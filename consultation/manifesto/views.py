@@ -220,6 +220,11 @@ def amend(manifesto_id, clause_id):
             proposed = "" if kind is AmendmentKind.DELETE else (form.text.data or "")
             base = "" if kind is AmendmentKind.INSERT_AFTER else item.current.text
             diff = Markup(textdiff.diff_html(base, proposed))
+            # What proposing would refuse, said now rather than after the preview.
+            try:
+                amendments.check_wording(kind, form.text.data, item.current.text)
+            except DomainError as error:
+                form.text.errors.append(error.message)
         else:
             try:
                 amendment = amendments.propose(

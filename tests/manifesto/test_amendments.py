@@ -214,6 +214,30 @@ def test_member_proposes_in_the_pages_and_sees_the_diff(client, app, manifesto, 
     assert "Amendment #" in history
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("", "An amendment needs a text."),
+        ("current", "The amendment is identical to the current text of the clause."),
+    ],
+)
+def test_the_preview_says_what_proposing_would_refuse(
+    client, app, manifesto, members, login, text, said
+):
+    login(members[0])
+    with app.app_context():
+        _m, clause = objects(manifesto)
+        clause_id, current = clause.id, clause.current.text
+    url = f"/manifestos/{manifesto}/clauses/{clause_id}/amend"
+    data = {"kind": "replace", "rationale": "", "text": current if text == "current" else text}
+    preview = client.post(url, data={**data, "preview": "See the changes"})
+    assert preview.status_code == 400
+    assert said in preview.get_data(as_text=True)
+    assert 'id="changes-heading"' in preview.get_data(as_text=True)  # the preview still shows
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Amendment)) == 0
+
+
 def test_needs_update_mail_links_to_the_amendment(app, manifesto, members, outbox):
     with app.app_context():
         m, clause = objects(manifesto)
