@@ -117,13 +117,15 @@ class HideForm(FlaskForm):
 
 
 class SynthesisForm(FlaskForm):
+    # Ids of their own: the referral's page shows this form beside the contribution form.
     body = TextAreaField(
         _l("Synthesis note"),
         validators=[DataRequired(), Length(max=MAX_LENGTH)],
         description=MARKDOWN_HINT,
         render_kw={"rows": 6},
+        id="synthesis-body",
     )
-    submit = SubmitField(_l("Publish the note"))
+    submit = SubmitField(_l("Publish the note"), id="synthesis-submit")
 
 
 class SearchForm(FlaskForm):

@@ -31,7 +31,7 @@ class SettingsForm(FlaskForm):
             "cannot be changed once cast. Applies to votes opened from now on."
         ),
     )
-    submit = SubmitField(_l("Save the voting rules"))
+    submit = SubmitField(_l("Save the voting rules"), id="settings-submit")
 
 
 class BallotForm(FlaskForm):
@@ -60,4 +60,4 @@ class JudgmentForm(FlaskForm):
         validators=[Optional(), Length(max=6000)],
         render_kw={"rows": 5},
     )
-    submit = SubmitField(_l("Open the majority judgment"))
+    submit = SubmitField(_l("Open the majority judgment"), id="judgment-submit")

@@ -1,5 +1,7 @@
 """Reflow (WCAG 1.4.10, RGAA 10.11): on a screen 320 CSS pixels wide, no page scrolls
-sideways. Only a wide data table or chart may, inside its own frame."""
+sideways. Only a wide data table or chart may, inside its own frame. And no two
+elements of a page share an id (RGAA 8.2), which would send a label to another form's
+field (forms' hidden CSRF tokens aside: nothing points to them)."""
 
 import pytest
 import sqlalchemy as sa
@@ -64,6 +66,7 @@ def demo_paths(live_server):
             f"/manifestos/{m}/export",
             f"/panels/{p}/manage",
             f"/panels/{p}/pool",
+            f"/referrals/{r}",
             f"/referrals/{r}/statistics",
             f"/referrals/{r}/manifestos/import",
             "/account",
@@ -71,28 +74,41 @@ def demo_paths(live_server):
     return base, public, facilitators
 
 
-def too_wide(page, base, paths) -> dict:
+SHARED_IDS = """() => {
+  const seen = {};
+  for (const el of document.querySelectorAll("[id]:not([name=csrf_token])")) {
+    seen[el.id] = (seen[el.id] || 0) + 1;
+  }
+  return Object.keys(seen).filter((id) => seen[id] > 1).map((id) => `id ${id} twice`);
+}"""
+
+
+def problems(page, base, paths) -> dict:
+    """For each page, what sticks out of the screen and the ids it gives twice."""
     found = {}
     for path in paths:
         page.goto(base + path)
-        result = page.evaluate(WIDER_THAN_THE_SCREEN)
-        if result["scrolls"] or result["out"]:
-            found[path] = result["out"][:5]
+        wide = page.evaluate(WIDER_THAN_THE_SCREEN)
+        shared = page.evaluate(SHARED_IDS)
+        if wide["scrolls"] or wide["out"] or shared:
+            found[path] = wide["out"][:5] + shared
     return found
 
 
-def test_no_page_scrolls_sideways_on_a_small_phone(browser, browser_context_args, demo_paths):
+def test_pages_reflow_on_a_small_phone_and_give_each_id_once(
+    browser, browser_context_args, demo_paths
+):
     base, public, facilitators = demo_paths
     context = browser.new_context(
         **{**browser_context_args, "viewport": {"width": 320, "height": 640}}
     )
     page = context.new_page()
-    assert too_wide(page, base, public) == {}
+    assert problems(page, base, public) == {}
 
     page.goto(base + "/login")
     page.get_by_label("Adresse e-mail").fill(demo.FACILITATOR_EMAIL)
     page.get_by_label("Mot de passe").fill(demo.DEMO_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(base + "/")
-    assert too_wide(page, base, facilitators) == {}
+    assert problems(page, base, facilitators) == {}
     context.close()
