@@ -32,6 +32,7 @@ from consultation.exports.document import (
     fingerprint,
 )
 from consultation.extensions import db
+from consultation.manifesto import amendments as manifesto_amendments
 from consultation.manifesto import services as manifesto_services
 from consultation.manifesto import textdiff
 from consultation.manifesto.models import (
@@ -519,9 +520,7 @@ def _votes_section(manifesto: Manifesto, language: str) -> ReportSection:
     ]
     from consultation.manifesto.views import amendment_status_label
 
-    amendments = db.session.scalars(
-        sa.select(Amendment).where(Amendment.manifesto_id == manifesto.id)
-    ).all()
+    amendments = manifesto_amendments.for_manifesto(manifesto)  # drafts are not proposed
     by_status: dict[str, int] = {}
     for amendment in amendments:
         by_status[amendment.status.value] = by_status.get(amendment.status.value, 0) + 1

@@ -1,5 +1,9 @@
-"""Amendment rules: proposing, co-signing, withdrawing, revising, and what accepting one
-does to the clause and to the amendments competing with it.
+"""Amendment rules: drafting, proposing, co-signing, withdrawing, revising, and what
+accepting one does to the clause and to the amendments competing with it.
+
+A draft is its author's alone until proposed: nobody else sees it, co-signs it or votes
+on it, and an amendment accepted meanwhile leaves it as it is; proposing it merges it
+onto the clause's text of the day, and starts its public history (its first revision).
 
 Functions flush but do not commit, write one audit row, and raise ``DomainError`` for
 anything a member did wrong, before anything is saved.
@@ -17,7 +21,7 @@ from consultation.errors import DomainError
 from consultation.extensions import db
 from consultation.manifesto import textdiff
 from consultation.manifesto.models import (
-    LIVE,
+    IN_PLAY,
     Amendment,
     AmendmentKind,
     AmendmentRevision,
@@ -55,6 +59,15 @@ def check_wording(kind: AmendmentKind, text: str | None, current: str) -> str | 
     return text
 
 
+def _check_can_amend(manifesto: Manifesto, user) -> None:
+    if not permissions.can_amend(user, manifesto):
+        if manifesto.status.value != "amending":
+            raise DomainError(
+                _("Amendments can be proposed only while the manifesto is open to amendments.")
+            )
+        raise DomainError(_("Only the members of the panel can propose amendments."))
+
+
 def propose(
     manifesto: Manifesto,
     clause: Clause,
@@ -62,18 +75,16 @@ def propose(
     text: str | None,
     rationale: str,
     author,
+    *,
+    draft: bool = False,
 ) -> Amendment:
-    """Propose an amendment to ``clause``, written against its current version.
+    """Propose an amendment to ``clause``, written against its current version; or, with
+    ``draft``, keep it as its author's draft, to propose later (``submit``).
 
     Raises DomainError outside the amending phase, for non-members, for an empty text, or
     for a replacement identical to the current text.
     """
-    if not permissions.can_amend(author, manifesto):
-        if manifesto.status.value != "amending":
-            raise DomainError(
-                _("Amendments can be proposed only while the manifesto is open to amendments.")
-            )
-        raise DomainError(_("Only the members of the panel can propose amendments."))
+    _check_can_amend(manifesto, author)
     if clause.manifesto_id != manifesto.id or clause.deleted_at is not None:
         raise DomainError(_("This clause is not part of the manifesto."))
     base = clause.current
@@ -86,18 +97,89 @@ def propose(
         proposed_text=text,
         rationale=(rationale or "").strip()[:5000],
         author_id=author.id,
-        status=AmendmentStatus.OPEN,
+        status=AmendmentStatus.DRAFT if draft else AmendmentStatus.OPEN,
     )
     db.session.add(amendment)
     db.session.flush()
-    _revision(amendment, "created")
+    if not draft:
+        _revision(amendment, "created")
     record(
-        "amendment.proposed",
+        "amendment.drafted" if draft else "amendment.proposed",
         actor=author,
         obj=amendment,
         details={"clause": clause.id, "kind": kind.value, "base_version": base.number},
     )
     return amendment
+
+
+def _own_draft(amendment: Amendment, user) -> tuple[Manifesto, Clause]:
+    """The draft's manifesto and clause, if ``user`` may work on it now."""
+    if amendment.author_id != user.id or amendment.status is not AmendmentStatus.DRAFT:
+        raise DomainError(_("Only its author can work on a draft, until it is proposed."))
+    manifesto = db.session.get(Manifesto, amendment.manifesto_id)
+    _check_can_amend(manifesto, user)
+    clause = db.session.get(Clause, amendment.clause_id)
+    if clause.deleted_at is not None:
+        raise DomainError(_("The clause was deleted: this amendment has nothing to change."))
+    return manifesto, clause
+
+
+def edit_draft(amendment: Amendment, user, text: str | None, rationale: str | None) -> None:
+    """Rewrite one's draft against the clause's current version. A draft has no public
+    history yet: its text is replaced. Raises DomainError as ``propose`` does."""
+    _manifesto, clause = _own_draft(amendment, user)
+    current = clause.current
+    amendment.proposed_text = check_wording(amendment.kind, text, current.text)
+    amendment.base_version_id = current.id
+    if rationale is not None:
+        amendment.rationale = rationale.strip()[:5000]
+    record("amendment.draft_edited", actor=user, obj=amendment, details={"base": current.number})
+
+
+def submit(amendment: Amendment, user) -> None:
+    """Propose one's draft. Written against an earlier version of the clause, it is first
+    merged onto the current text, as a competing amendment would be.
+
+    Raises DomainError outside the amending phase, for anyone but its author, or when
+    the clause changed the same words since (the author then edits the draft).
+    """
+    _manifesto, clause = _own_draft(amendment, user)
+    current = clause.current
+    if amendment.base_version_id != current.id and amendment.kind is not AmendmentKind.DELETE:
+        base_text = db.session.get(ClauseVersion, amendment.base_version_id).text
+        merged = textdiff.merge3(base_text, current.text, amendment.proposed_text)
+        if not merged.clean:
+            raise DomainError(
+                _(
+                    "The clause changed the same words since you wrote this draft: edit it "
+                    "against the current text, then propose it."
+                )
+            )
+        amendment.proposed_text = check_wording(amendment.kind, merged.text, current.text)
+    amendment.base_version_id = current.id
+    amendment.status = AmendmentStatus.OPEN
+    # Proposed now: the draft's own start stays in the audit log (amendment.drafted).
+    amendment.created_at = utcnow()
+    _revision(amendment, "created")
+    record("amendment.proposed", actor=user, obj=amendment, details={"base": current.number})
+
+
+def discard_draft(amendment: Amendment, user) -> None:
+    """Delete one's draft: never proposed, nobody saw it, so nothing of it is kept but
+    the audit's note that it existed. Raises DomainError for anyone but its author."""
+    if amendment.author_id != user.id or amendment.status is not AmendmentStatus.DRAFT:
+        raise DomainError(_("Only its author can work on a draft, until it is proposed."))
+    record("amendment.draft_discarded", actor=user, obj=amendment)
+    db.session.delete(amendment)
+    db.session.flush()
+
+
+def visible_to(user):
+    """A condition on amendments: those ``user`` may see (drafts are their authors')."""
+    public = Amendment.status != AmendmentStatus.DRAFT
+    if user is None or not getattr(user, "is_authenticated", False):
+        return public
+    return sa.or_(public, Amendment.author_id == user.id)
 
 
 def _revision(amendment: Amendment, reason: str) -> AmendmentRevision:
@@ -124,7 +206,7 @@ def cosign(amendment: Amendment, user) -> None:
         )
     if amendment.author_id == user.id:
         raise DomainError(_("You are the author of this amendment."))
-    if amendment.status not in LIVE:
+    if amendment.status not in IN_PLAY:
         raise DomainError(_("This amendment can no longer be co-signed."))
     if db.session.scalar(
         sa.select(CoSignature.id).where(
@@ -139,10 +221,10 @@ def cosign(amendment: Amendment, user) -> None:
 
 
 def withdraw(amendment: Amendment, user) -> None:
-    """The author withdraws an amendment that is still in play."""
+    """The author withdraws an amendment that is still in play (a draft is discarded)."""
     if amendment.author_id != user.id:
         raise DomainError(_("Only its author can withdraw an amendment."))
-    if amendment.status not in LIVE:
+    if amendment.status not in IN_PLAY:
         raise DomainError(_("This amendment can no longer be withdrawn."))
     amendment.status = AmendmentStatus.WITHDRAWN
     amendment.decided_at = utcnow()
@@ -158,7 +240,7 @@ def revise(amendment: Amendment, user, text: str | None) -> None:
     manifesto = db.session.get(Manifesto, amendment.manifesto_id)
     if amendment.author_id != user.id:
         raise DomainError(_("Only its author can revise an amendment."))
-    if amendment.status not in (AmendmentStatus.OPEN, AmendmentStatus.NEEDS_UPDATE):
+    if amendment.status not in IN_PLAY:
         raise DomainError(_("This amendment can no longer be revised."))
     if not permissions.can_revise(user, manifesto):
         raise DomainError(
@@ -241,7 +323,8 @@ def competitors(clause: Clause, accepted: Amendment) -> list[Amendment]:
             .where(
                 Amendment.clause_id == clause.id,
                 Amendment.id != accepted.id,
-                Amendment.status.in_(LIVE),
+                # Drafts are merged when proposed (``submit``), not now.
+                Amendment.status.in_(IN_PLAY),
                 Amendment.kind.in_([AmendmentKind.REPLACE, AmendmentKind.DELETE]),
             )
             .order_by(Amendment.id)
@@ -294,19 +377,23 @@ def _tell_author(amendment: Amendment, accepted: Amendment, clean: bool) -> None
     )
 
 
-def for_clause(clause: Clause) -> list[Amendment]:
+def for_clause(clause: Clause, viewer=None) -> list[Amendment]:
+    """The clause's amendments, without drafts but ``viewer``'s own."""
     return list(
         db.session.scalars(
-            sa.select(Amendment).where(Amendment.clause_id == clause.id).order_by(Amendment.id)
+            sa.select(Amendment)
+            .where(Amendment.clause_id == clause.id, visible_to(viewer))
+            .order_by(Amendment.id)
         )
     )
 
 
 def for_manifesto(manifesto: Manifesto) -> list[Amendment]:
+    """The manifesto's amendments, without drafts."""
     return list(
         db.session.scalars(
             sa.select(Amendment)
-            .where(Amendment.manifesto_id == manifesto.id)
+            .where(Amendment.manifesto_id == manifesto.id, visible_to(None))
             .order_by(Amendment.clause_id, Amendment.id)
         )
     )

@@ -59,7 +59,24 @@ class AmendmentForm(FlaskForm):
         _l("Why"), validators=[Optional(), Length(max=5000)], render_kw={"rows": 3}
     )
     preview = SubmitField(_l("See the changes"))
+    draft = SubmitField(_l("Save as a draft"))
     submit = SubmitField(_l("Propose the amendment"))
+
+
+class DraftForm(FlaskForm):
+    text = TextAreaField(
+        _l("Proposed text"),
+        validators=[Optional(), Length(max=MAX_LENGTH)],
+        render_kw={"rows": 6},
+        id="draft-text",
+    )
+    rationale = TextAreaField(
+        _l("Why"),
+        validators=[Optional(), Length(max=5000)],
+        render_kw={"rows": 3},
+        id="draft-rationale",
+    )
+    submit = SubmitField(_l("Save the draft"), id="draft-save")
 
 
 class ReviseForm(FlaskForm):

@@ -131,8 +131,8 @@ class AmendmentStatus(enum.Enum):
     NEEDS_UPDATE = "needs-update"
 
 
-#: Amendments still in play on their clause.
-LIVE = (AmendmentStatus.DRAFT, AmendmentStatus.OPEN, AmendmentStatus.NEEDS_UPDATE)
+#: Proposed amendments still in play on their clause (a draft is not yet proposed).
+IN_PLAY = (AmendmentStatus.OPEN, AmendmentStatus.NEEDS_UPDATE)
 
 
 class Amendment(db.Model):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from consultation.audit.models import AuditEvent
 from consultation.extensions import db
+from consultation.manifesto import amendments
 from consultation.manifesto.models import (
     Amendment,
     Clause,
@@ -50,7 +51,7 @@ def timeline(manifesto: Manifesto) -> list[Event]:
     events += [Event(v.created_at, "edited", v) for v in edits]
     for amendment in db.session.scalars(
         sa.select(Amendment)
-        .where(Amendment.manifesto_id == manifesto.id)
+        .where(Amendment.manifesto_id == manifesto.id, amendments.visible_to(None))
         .options(selectinload(Amendment.author))
     ):
         events.append(Event(amendment.created_at, "proposed", amendment))

@@ -9,8 +9,20 @@ from markupsafe import Markup
 from consultation.errors import DomainError
 from consultation.extensions import db
 from consultation.manifesto import amendments, services, textdiff
-from consultation.manifesto.forms import AmendmentForm, ClauseEditForm, ImportForm, ReviseForm
-from consultation.manifesto.models import Amendment, AmendmentKind, Clause, ManifestoStatus
+from consultation.manifesto.forms import (
+    AmendmentForm,
+    ClauseEditForm,
+    DraftForm,
+    ImportForm,
+    ReviseForm,
+)
+from consultation.manifesto.models import (
+    Amendment,
+    AmendmentKind,
+    AmendmentStatus,
+    Clause,
+    ManifestoStatus,
+)
 from consultation.permissions import (
     anyone,
     authorize,
@@ -150,7 +162,7 @@ def clause(manifesto_id, clause_id):
         diff=Markup(textdiff.diff_html(by_number[a].text, by_number[b].text)),
         blame=_blame(versions),
         votes=_deciding_votes(versions),
-        amendments=amendments.for_clause(item),
+        amendments=amendments.for_clause(item, current_user),
         amend_form=AmendmentForm() if can_amend(current_user, manifesto) else None,
     )
 
@@ -226,16 +238,29 @@ def amend(manifesto_id, clause_id):
             except DomainError as error:
                 form.text.errors.append(error.message)
         else:
+            draft = bool(form.draft.data)
             try:
                 amendment = amendments.propose(
-                    manifesto, item, kind, form.text.data, form.rationale.data, current_user
+                    manifesto,
+                    item,
+                    kind,
+                    form.text.data,
+                    form.rationale.data,
+                    current_user,
+                    draft=draft,
                 )
             except DomainError as error:
                 db.session.rollback()
                 form.text.errors.append(error.message)
             else:
                 db.session.commit()
-                flash(_("Your amendment is proposed."), "success")
+                if draft:
+                    flash(
+                        _("Your draft is saved. Only you can see it, until you propose it."),
+                        "success",
+                    )
+                else:
+                    flash(_("Your amendment is proposed."), "success")
                 return redirect(
                     url_for(
                         "manifesto.amendment", manifesto_id=manifesto.id, amendment_id=amendment.id
@@ -252,8 +277,13 @@ def amend(manifesto_id, clause_id):
 
 
 def load_amendment(manifesto, amendment_id: int) -> Amendment:
+    """The amendment, as long as ``current_user`` may see it (a draft is its author's)."""
     amendment = db.get_or_404(Amendment, amendment_id)
     if amendment.manifesto_id != manifesto.id:
+        abort(404)
+    if amendment.status is AmendmentStatus.DRAFT and amendment.author_id != getattr(
+        current_user, "id", None
+    ):
         abort(404)
     return amendment
 
@@ -275,13 +305,14 @@ def amendment(manifesto_id, amendment_id):
         may_amend=can_amend(current_user, manifesto),
         may_revise=can_revise(current_user, manifesto),
         revise_form=ReviseForm(),
+        draft_form=DraftForm(text=item.proposed_text, rationale=item.rationale),
     )
 
 
 @bp.post("/manifestos/<int:manifesto_id>/amendments/<int:amendment_id>/<action>")
 @require(is_signed_in, object_rule=can_revise)
 def amendment_action(manifesto_id, amendment_id, action):
-    """Co-sign, withdraw or revise an amendment."""
+    """Co-sign, withdraw or revise an amendment; edit or propose one's draft."""
     manifesto = load_manifesto(manifesto_id)
     item = load_amendment(manifesto, amendment_id)
     try:
@@ -297,6 +328,22 @@ def amendment_action(manifesto_id, amendment_id, action):
                 abort(400)
             amendments.revise(item, current_user, form.text.data)
             message = _("The amendment is revised against the current text.")
+        elif action == "edit":
+            form = DraftForm()
+            if not form.validate_on_submit():
+                abort(400)
+            amendments.edit_draft(item, current_user, form.text.data, form.rationale.data)
+            message = _("Your draft is saved. Only you can see it, until you propose it.")
+        elif action == "submit":
+            amendments.submit(item, current_user)
+            message = _("Your amendment is proposed.")
+        elif action == "discard":
+            amendments.discard_draft(item, current_user)
+            db.session.commit()
+            flash(_("Your draft is deleted."), "success")
+            return redirect(
+                url_for("manifesto.clause", manifesto_id=manifesto.id, clause_id=item.clause_id)
+            )
         else:
             abort(404)
     except DomainError as error:

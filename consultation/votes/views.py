@@ -16,9 +16,9 @@ from consultation.extensions import db
 from consultation.manifesto import amendments, textdiff
 from consultation.manifesto import services as manifesto_services
 from consultation.manifesto.models import (
+    IN_PLAY,
     Amendment,
     AmendmentKind,
-    AmendmentStatus,
     Clause,
     Manifesto,
 )
@@ -99,9 +99,7 @@ def index(manifesto_id):
             "settings_form": settings,
             "judgment_form": judgment,
             "open_amendments": [
-                a
-                for a in amendments.for_manifesto(manifesto)
-                if a.status in (AmendmentStatus.OPEN, AmendmentStatus.NEEDS_UPDATE)
+                a for a in amendments.for_manifesto(manifesto) if a.status in IN_PLAY
             ],
         }
     return render_template(
