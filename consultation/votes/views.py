@@ -33,7 +33,7 @@ from consultation.permissions import (
     require,
 )
 from consultation.referrals.models import Referral
-from consultation.votes import services
+from consultation.votes import notices, services
 from consultation.votes.forms import BallotForm, JudgmentForm, SettingsForm
 from consultation.votes.models import Ballot, Question, QuestionKind
 from consultation.votes.wording import (
@@ -172,11 +172,18 @@ def open_vote(manifesto_id):
         flash(error.message, "error")
         return redirect(url_for("votes.index", manifesto_id=manifesto.id))
     db.session.commit()
+    _tell_members(opened if question is None else [question])
     if question is None:
         flash(message, "success")
         return redirect(url_for("votes.index", manifesto_id=manifesto.id))
     flash(_("The vote is open."), "success")
     return redirect(url_for("votes.question", question_id=question.id))
+
+
+def _tell_members(questions) -> None:
+    """Mail the members about the votes just opened; say so if that could not start."""
+    if questions and not notices.tell_in_background(questions):
+        flash(_("The members could not be told by email: tell them yourself."), "error")
 
 
 @bp.post("/manifestos/<int:manifesto_id>/votes/judgment")
@@ -205,6 +212,7 @@ def open_judgment(manifesto_id):
         flash(error.message, "error")
         return redirect(url_for("votes.index", manifesto_id=manifesto.id))
     db.session.commit()
+    _tell_members([question])
     flash(_("The vote is open."), "success")
     return redirect(url_for("votes.question", question_id=question.id))
 
