@@ -703,6 +703,32 @@ def has_voted(question: Question, user) -> bool:
     )
 
 
+def standing(questions: list[Question], user) -> dict[int, bool]:
+    """For each of ``questions`` on whose roll ``user`` is, whether they have voted on it
+    (two queries, however many questions)."""
+    if user is None or not user.is_authenticated or not questions:
+        return {}
+    ids = [q.id for q in questions]
+    entitled = db.session.scalars(
+        sa.select(Elector.question_id).where(
+            Elector.user_id == user.id, Elector.question_id.in_(ids)
+        )
+    ).all()
+    voted = set(
+        db.session.scalars(
+            sa.union(
+                *(
+                    sa.select(model.question_id).where(
+                        model.user_id == user.id, model.question_id.in_(ids)
+                    )
+                    for model in (Ballot, Turnout)
+                )
+            )
+        )
+    )
+    return {question_id: question_id in voted for question_id in entitled}
+
+
 # ------------------------------------------------------------------ counting
 
 

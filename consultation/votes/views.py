@@ -102,11 +102,13 @@ def index(manifesto_id):
                 a for a in amendments.for_manifesto(manifesto) if a.status in IN_PLAY
             ],
         }
+    open_questions = [q for q in questions if q.is_open]
     return render_template(
         "votes/index.html",
         manifesto=manifesto,
         numbers=numbers,
-        open_questions=[q for q in questions if q.is_open],
+        open_questions=open_questions,
+        standing=services.standing(open_questions, current_user),
         closed_questions=[q for q in questions if not q.is_open],
         label=lambda q: question_label(q, numbers),
         **context,

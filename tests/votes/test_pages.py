@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from consultation.accounts import services as accounts
 from consultation.accounts.models import Role, User
 from consultation.extensions import db
-from consultation.manifesto.models import Amendment, ManifestoStatus
+from consultation.manifesto.models import Amendment, Manifesto, ManifestoStatus
+from consultation.votes import services as votes
 from consultation.votes.models import Ballot, BallotChange, Question, Turnout
 from tests.conftest import DEFAULT_PASSWORD
 from tests.votes.conftest import load, open_clause_vote
@@ -226,3 +227,30 @@ def test_the_manifesto_page_offers_no_adoption_without_a_vote(
     assert "Move to:" not in page
     response = client.post(f"/manifestos/{manifesto_id}/status", data={"to": "adopted"})
     assert response.status_code == 400
+
+
+def test_the_votes_page_tells_a_member_which_open_votes_await_their_ballot(
+    app, client, login, make_manifesto, members, facilitator
+):
+    manifesto_id = make_manifesto(secret=True)
+    with app.app_context():
+        _m, clauses = load(manifesto_id)
+        secret = votes.open_on_clause(clauses[0]).id
+        manifesto = db.session.get(Manifesto, manifesto_id)
+        manifesto.secret_ballot = False
+        public = votes.open_on_clause(clauses[1]).id
+        db.session.commit()
+    url = f"/manifestos/{manifesto_id}/votes"
+    login(members[0])
+    assert "2 votes await your ballot." in client.get(url).text
+    client.post(f"/votes/{secret}/ballot", data={"choice": "for"})
+    page = client.get(url).text
+    assert "1 vote awaits your ballot." in page
+    assert page.count("you have voted") == 1 and page.count("your ballot is awaited") == 1
+    client.post(f"/votes/{public}/ballot", data={"choice": "against"})
+    assert "You have voted on every open vote." in client.get(url).text
+    client.post("/logout", data={})
+    # Someone not on the rolls is told nothing of the kind.
+    login(facilitator)
+    page = client.get(url).text
+    assert "await" not in page and "you have voted" not in page
