@@ -388,6 +388,23 @@ def for_clause(clause: Clause, viewer=None) -> list[Amendment]:
     )
 
 
+def drafts_of(manifesto: Manifesto, user) -> list[Amendment]:
+    """``user``'s drafts on the manifesto, to come back to."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Amendment)
+            .where(
+                Amendment.manifesto_id == manifesto.id,
+                Amendment.author_id == user.id,
+                Amendment.status == AmendmentStatus.DRAFT,
+            )
+            .order_by(Amendment.id)
+        )
+    )
+
+
 def for_manifesto(manifesto: Manifesto) -> list[Amendment]:
     """The manifesto's amendments, without drafts."""
     return list(

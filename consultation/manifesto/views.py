@@ -84,11 +84,14 @@ def load_clause(manifesto, clause_id: int) -> Clause:
 def show(manifesto_id):
     """The manifesto: preamble, numbered sections and clauses."""
     manifesto = load_manifesto(manifesto_id)
+    sections = services.numbered(manifesto)
     return render_template(
         "manifesto/show.html",
         manifesto=manifesto,
-        sections=services.numbered(manifesto),
+        sections=sections,
+        numbers={c.id: n for _s, _section, clauses in sections for n, c in clauses},
         next_status=services.next_status(manifesto),
+        drafts=amendments.drafts_of(manifesto, current_user),
     )
 
 

@@ -137,6 +137,8 @@ def test_in_the_pages_a_draft_is_saved_found_again_and_proposed(
     assert "Only you can see this draft." in page
     clause_page = client.get(f"/manifestos/{manifesto}/clauses/{clause_id}")
     assert draft_url in clause_page.get_data(as_text=True)
+    manifesto_page = client.get(f"/manifestos/{manifesto}").get_data(as_text=True)
+    assert "Your drafts" in manifesto_page and draft_url in manifesto_page
 
     # Another member, a visitor and the timeline know nothing of it.
     client.post("/logout", data={})
@@ -145,6 +147,7 @@ def test_in_the_pages_a_draft_is_saved_found_again_and_proposed(
     assert "Plus précis" not in timeline and "Amendment #" not in timeline
     login(members[1])
     assert client.get(draft_url).status_code == 404
+    assert "Your drafts" not in client.get(f"/manifestos/{manifesto}").get_data(as_text=True)
     assert draft_url not in client.get(f"/manifestos/{manifesto}/clauses/{clause_id}").get_data(
         as_text=True
     )
