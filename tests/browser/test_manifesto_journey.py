@@ -1,6 +1,6 @@
 """In the browser, the whole way: a facilitator imports a draft from the referral's
-page, members amend it and vote, the whole text is adopted, and a visitor reads which
-amendment and which vote put each passage there."""
+page, a member drafts and proposes an amendment, members vote, the whole text is
+adopted, and a visitor reads which amendment and which vote put each passage there."""
 
 import re
 
@@ -67,14 +67,23 @@ def test_from_imported_draft_to_adopted_text_with_its_provenance(
     page.get_by_role("button", name="Move to: Open to amendments").click()
     sign_out(page)
 
-    # A member proposes new wording for clause 1.1.
+    # A member drafts new wording for clause 1.1, comes back to it, then proposes it.
     sign_in(page, base, members[0].email)
     page.goto(manifesto_url)
     page.get_by_role("link", name=re.compile(r"History \(1 version\) — clause 1\.1")).click()
     page.get_by_role("link", name="Propose an amendment").click()
     page.get_by_label("Proposed text").fill(AMENDED)
-    page.get_by_label("Why").fill("Un registre que personne ne peut lire ne sert à rien.")
     page.get_by_role("button", name="See the changes").click()
+    page.get_by_role("button", name="Save as a draft").click()
+    expect(page.get_by_role("status")).to_contain_text("Your draft is saved")
+    page.goto(manifesto_url)
+    page.get_by_role("link", name="Amendment #1 to clause 1.1").click()
+    page.get_by_label("Why").fill("Un registre que personne ne peut lire ne sert à rien.")
+    page.get_by_role("button", name="Save the draft").click()
+    expect(page.locator("#draft-rationale")).to_have_value(
+        "Un registre que personne ne peut lire ne sert à rien."
+    )
+    assert_accessible(page)
     page.get_by_role("button", name="Propose the amendment").click()
     expect(page.get_by_role("status")).to_contain_text("Your amendment is proposed")
     sign_out(page)
