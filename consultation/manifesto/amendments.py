@@ -112,8 +112,8 @@ def propose(
     return amendment
 
 
-def _own_draft(amendment: Amendment, user) -> tuple[Manifesto, Clause]:
-    """The draft's manifesto and clause, if ``user`` may work on it now."""
+def _own_draft(amendment: Amendment, user) -> Clause:
+    """The draft's clause, if ``user`` may work on the draft now."""
     if amendment.author_id != user.id or amendment.status is not AmendmentStatus.DRAFT:
         raise DomainError(_("Only its author can work on a draft, until it is proposed."))
     manifesto = db.session.get(Manifesto, amendment.manifesto_id)
@@ -121,13 +121,13 @@ def _own_draft(amendment: Amendment, user) -> tuple[Manifesto, Clause]:
     clause = db.session.get(Clause, amendment.clause_id)
     if clause.deleted_at is not None:
         raise DomainError(_("The clause was deleted: this amendment has nothing to change."))
-    return manifesto, clause
+    return clause
 
 
 def edit_draft(amendment: Amendment, user, text: str | None, rationale: str | None) -> None:
     """Rewrite one's draft against the clause's current version. A draft has no public
     history yet: its text is replaced. Raises DomainError as ``propose`` does."""
-    _manifesto, clause = _own_draft(amendment, user)
+    clause = _own_draft(amendment, user)
     current = clause.current
     amendment.proposed_text = check_wording(amendment.kind, text, current.text)
     amendment.base_version_id = current.id
@@ -143,9 +143,10 @@ def submit(amendment: Amendment, user) -> None:
     Raises DomainError outside the amending phase, for anyone but its author, or when
     the clause changed the same words since (the author then edits the draft).
     """
-    _manifesto, clause = _own_draft(amendment, user)
+    clause = _own_draft(amendment, user)
     current = clause.current
-    if amendment.base_version_id != current.id and amendment.kind is not AmendmentKind.DELETE:
+    # A new wording is merged; a new clause (insert-after) or a deletion just moves on.
+    if amendment.base_version_id != current.id and amendment.kind is AmendmentKind.REPLACE:
         base_text = db.session.get(ClauseVersion, amendment.base_version_id).text
         merged = textdiff.merge3(base_text, current.text, amendment.proposed_text)
         if not merged.clean:
@@ -221,7 +222,8 @@ def cosign(amendment: Amendment, user) -> None:
 
 
 def withdraw(amendment: Amendment, user) -> None:
-    """The author withdraws an amendment that is still in play (a draft is discarded)."""
+    """The author withdraws a proposed amendment still in play (a draft is deleted
+    instead: ``discard_draft``)."""
     if amendment.author_id != user.id:
         raise DomainError(_("Only its author can withdraw an amendment."))
     if amendment.status not in IN_PLAY:
@@ -253,8 +255,8 @@ def revise(amendment: Amendment, user, text: str | None) -> None:
     if clause.deleted_at is not None:
         raise DomainError(_("The clause was deleted: this amendment has nothing to change."))
     current = clause.current
-    amendment.base_version_id = current.id
     amendment.proposed_text = check_wording(amendment.kind, text, current.text)
+    amendment.base_version_id = current.id
     amendment.status = AmendmentStatus.OPEN
     _revision(amendment, "revised")
     record("amendment.revised", actor=user, obj=amendment, details={"base": current.number})
