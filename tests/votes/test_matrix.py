@@ -45,13 +45,16 @@ def test_who_may_amend(app, make_manifesto, people, role, stage):
         assert permissions.can_amend(who, manifesto) is ((role, stage) in AMEND)
         if role == "anonymous":
             return
-        try:
-            amendments.propose(manifesto, clauses[0], AmendmentKind.REPLACE, "Autre.", "", who)
-        except DomainError:
-            proposed = False
-        else:
-            proposed = True
-        assert proposed is ((role, stage) in AMEND)
+        for draft in (False, True):  # proposing and drafting follow the same rule
+            try:
+                amendments.propose(
+                    manifesto, clauses[0], AmendmentKind.REPLACE, "Autre.", "", who, draft=draft
+                )
+            except DomainError:
+                proposed = False
+            else:
+                proposed = True
+            assert proposed is ((role, stage) in AMEND)
 
 
 @pytest.mark.parametrize("stage", STAGES, ids=lambda s: s.value)
