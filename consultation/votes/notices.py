@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
-from consultation import mail
+from consultation import jobs, mail
 from consultation.accounts.models import User
 from consultation.extensions import db
 from consultation.manifesto.models import Manifesto
@@ -63,8 +63,6 @@ def tell_electors(question_ids: list[int]) -> int:
 def tell_in_background(questions: list[Question]) -> bool:
     """Queue ``tell_electors`` for votes just committed; False (logged) if it could not
     be queued: the votes stay open, and the page says members were not told."""
-    from consultation import jobs
-
     try:
         jobs.enqueue(tell_electors, [q.id for q in questions])
     except Exception:
