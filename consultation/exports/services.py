@@ -142,16 +142,18 @@ def _text_at(clause: Clause, moment: datetime) -> str | None:
 
 
 class Provenance:
-    """Where each clause's present text comes from: the amendments behind the current
-    versions, their authors and deciding votes loaded once for the whole text."""
+    """Where each clause's present text comes from: every version that still wrote some
+    of its words (the draft, an edit, each amendment), with the amendments' authors and
+    deciding votes loaded once for the whole text."""
 
     def __init__(self, manifesto: Manifesto):
         from consultation.votes.services import deciding_votes
 
         ids = [
-            clause.current.amendment_id
+            version.amendment_id
             for clause in _all_clauses(manifesto)
-            if clause.current.amendment_id is not None
+            for version in clause.versions
+            if version.amendment_id is not None
         ]
         self.amendments = {
             a.id: a
@@ -163,9 +165,14 @@ class Provenance:
         }
         self.votes = deciding_votes(ids)
 
-    def __call__(self, version: ClauseVersion) -> str:
-        amendment = self.amendments.get(version.amendment_id)
-        return provenance(version, amendment, self.votes.get(version.amendment_id))
+    def __call__(self, clause: Clause) -> str:
+        """One sentence per version behind the clause's words, oldest first."""
+        behind = {version.number: version for _text, version in manifesto_services.passages(clause)}
+        versions = [behind[number] for number in sorted(behind)] or [clause.current]
+        return " ".join(
+            provenance(v, self.amendments.get(v.amendment_id), self.votes.get(v.amendment_id))
+            for v in versions
+        )
 
 
 def provenance(version: ClauseVersion, amendment: Amendment | None = None, vote=None) -> str:
@@ -267,7 +274,7 @@ def _sections(manifesto: Manifesto, *, with_provenance: bool, since: datetime | 
                     ClauseDoc(
                         number=f"{s_number}.{c_number}",
                         text=now,
-                        provenance=note_for(clause.current) if note_for else None,
+                        provenance=note_for(clause) if note_for else None,
                     )
                 )
                 continue
@@ -292,7 +299,7 @@ def _sections(manifesto: Manifesto, *, with_provenance: bool, since: datetime | 
                 ClauseDoc(
                     number=number,
                     text=now if now is not None else before,
-                    provenance=(note_for(clause.current) if note_for and now is not None else None),
+                    provenance=(note_for(clause) if note_for and now is not None else None),
                     redline=redline,
                     change=change,
                 )

@@ -14,7 +14,7 @@ from consultation import markdown
 from consultation.audit.services import record
 from consultation.errors import DomainError
 from consultation.extensions import db
-from consultation.manifesto import importing
+from consultation.manifesto import importing, textdiff
 from consultation.manifesto.models import (
     Clause,
     ClauseVersion,
@@ -221,3 +221,25 @@ def manifestos_for(referral: Referral) -> list[Manifesto]:
             sa.select(Manifesto).where(Manifesto.referral_id == referral.id).order_by(Manifesto.id)
         )
     )
+
+
+def passages(clause: Clause) -> list[tuple[str, ClauseVersion]]:
+    """Each passage of the clause's present text with the version that wrote it, in
+    reading order (``textdiff.blame`` over its versions).
+
+    Spaces and punctuation that a version kept between another's words are not credited
+    to it: they join the passage before them (after them, at the start of the text)."""
+    versions = clause.versions
+    found: list[tuple[str, ClauseVersion]] = []
+    for text, index in textdiff.blame([v.text for v in versions]):
+        if found and (found[-1][1] is versions[index] or not _has_words(text)):
+            found[-1] = (found[-1][0] + text, found[-1][1])
+        elif len(found) == 1 and not _has_words(found[0][0]):
+            found[0] = (found[0][0] + text, versions[index])
+        else:
+            found.append((text, versions[index]))
+    return found
+
+
+def _has_words(text: str) -> bool:
+    return any(character.isalnum() for character in text)

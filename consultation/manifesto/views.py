@@ -163,7 +163,7 @@ def clause(manifesto_id, clause_id):
         number=clause_number(manifesto, item),
         compare=(a, b),
         diff=Markup(textdiff.diff_html(by_number[a].text, by_number[b].text)),
-        blame=_blame(versions),
+        blame=services.passages(item),
         votes=_deciding_votes(versions),
         amendments=amendments.for_clause(item, current_user),
         amend_form=AmendmentForm() if can_amend(current_user, manifesto) else None,
@@ -184,12 +184,6 @@ def _deciding_votes(versions) -> dict:
 
     votes = deciding_votes(v.amendment_id for v in versions if v.amendment_id is not None)
     return {v.number: votes.get(v.amendment_id) for v in versions if v.amendment_id is not None}
-
-
-def _blame(versions) -> list[tuple[str, object]]:
-    """Each passage of the current text with the version that introduced it."""
-    pieces = textdiff.blame([v.text for v in versions])
-    return [(text, versions[index]) for text, index in pieces]
 
 
 @bp.route("/manifestos/<int:manifesto_id>/clauses/<int:clause_id>/edit", methods=["GET", "POST"])

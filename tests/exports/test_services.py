@@ -93,6 +93,25 @@ def test_provenance_names_the_amendment_its_author_and_the_vote(
     assert f"by {members[0].display_name}, adopted by vote on" in text
     assert "3 for, 1 against, 1 abstention." in text
     assert "Text of the draft proposed by the facilitation" in text
+    # The amended clause keeps words of the draft: its note names both, oldest first.
+    note = next(line for line in text.splitlines() if "adopted by vote on" in line)
+    assert note.index("Text of the draft proposed") < note.index("Amendment #")
+
+
+def test_provenance_names_only_the_versions_whose_words_remain(app, make_manifesto, members):
+    from consultation.exports.services import Provenance
+    from consultation.manifesto import amendments
+
+    rewritten = "Aucun algorithme ne tranche seul, jamais."
+    manifesto_id = make_manifesto(amend=[(1, rewritten)])
+    with app.test_request_context():
+        manifesto, clauses = load(manifesto_id)
+        amendments.accept(db.session.scalar(sa.select(Amendment)))
+        notes = Provenance(manifesto)
+        assert clauses[1].current.text == rewritten
+        assert notes(clauses[1]).startswith("Amendment #")  # no word of the draft is left
+        assert "Text of the draft" not in notes(clauses[1])
+        assert notes(clauses[0]).startswith("Text of the draft proposed by the facilitation")
 
 
 def test_redline_since_the_draft_marks_the_change(runner, tmp_path, voted_manifesto):

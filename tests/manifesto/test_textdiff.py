@@ -327,3 +327,31 @@ def test_a_merge_does_not_depend_on_which_side_was_accepted_first(base, current,
     ]
     for conflict in result.conflicts:
         assert base[conflict.base_start : conflict.base_end] == conflict.base
+
+
+def test_a_clauses_passages_credit_words_not_the_spaces_and_stops_kept_between_them():
+    from types import SimpleNamespace
+
+    from consultation.manifesto.services import passages
+
+    def clause(*texts):
+        return SimpleNamespace(versions=[SimpleNamespace(text=text) for text in texts])
+
+    rewritten = clause("La ville publie chaque outil.", "Aucun algorithme ne tranche seul.")
+    assert blame([v.text for v in rewritten.versions]) != [("Aucun algorithme ne tranche seul.", 1)]
+    assert passages(rewritten) == [("Aucun algorithme ne tranche seul.", rewritten.versions[1])]
+
+    quoted = clause("« Texte » ancien.", "« Nouveau » texte.")
+    assert passages(quoted) == [("« Nouveau » texte.", quoted.versions[1])]
+
+    amended = clause(
+        "La commune crée un jardin dans chaque quartier.",
+        "La commune crée un jardin partagé dans chaque quartier, avec les écoles.",
+    )
+    old, new = amended.versions
+    assert passages(amended) == [
+        ("La commune crée un jardin ", old),
+        ("partagé ", new),
+        ("dans chaque quartier", old),
+        (", avec les écoles.", new),
+    ]
