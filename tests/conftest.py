@@ -14,11 +14,18 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from hypothesis import settings
 
 from consultation import create_app
 from consultation.accounts import services as accounts
 from consultation.accounts.models import Role
 from consultation.extensions import db, limiter
+
+# Property tests check what the code does, not how fast: with the suite spread over
+# every core (pytest-xdist) beside a browser and a database, a fixed per-example deadline
+# would fail at random.
+settings.register_profile("consultation", deadline=None)
+settings.load_profile("consultation")
 
 DEFAULT_PASSWORD = "correct horse battery"
 CSRF_PATTERN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
