@@ -6,7 +6,7 @@ from flask_babel import pgettext
 from flask_login import current_user
 from markupsafe import Markup
 
-from consultation.errors import DomainError
+from consultation.errors import DomainError, attempt
 from consultation.extensions import db
 from consultation.manifesto import amendments, services, textdiff
 from consultation.manifesto.forms import (
@@ -312,44 +312,32 @@ def amendment_action(manifesto_id, amendment_id, action):
     """Co-sign, withdraw or revise an amendment; edit or propose one's draft."""
     manifesto = load_manifesto(manifesto_id)
     item = load_amendment(manifesto, amendment_id)
-    try:
-        if action == "cosign":
-            amendments.cosign(item, current_user)
-            message = _("You co-signed this amendment.")
-        elif action == "withdraw":
-            amendments.withdraw(item, current_user)
-            message = _("The amendment is withdrawn.")
-        elif action == "revise":
-            form = ReviseForm()
-            if not form.validate_on_submit():
-                abort(400)
-            amendments.revise(item, current_user, form.text.data)
-            message = _("The amendment is revised against the current text.")
-        elif action == "edit":
-            form = DraftForm()
-            if not form.validate_on_submit():
-                abort(400)
-            amendments.edit_draft(item, current_user, form.text.data, form.rationale.data)
-            message = _("Your draft is saved. Only you can see it, until you propose it.")
-        elif action == "submit":
-            amendments.submit(item, current_user)
-            message = _("Your amendment is proposed.")
-        elif action == "discard":
-            amendments.discard_draft(item, current_user)
-            db.session.commit()
-            flash(_("Your draft is deleted."), "success")
-            return redirect(
-                url_for("manifesto.clause", manifesto_id=manifesto.id, clause_id=item.clause_id)
-            )
-        else:
-            abort(404)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(message, "success")
-    return redirect(url_for("manifesto.amendment", manifesto_id=manifesto.id, amendment_id=item.id))
+    user = current_user
+    if action in ("revise", "edit"):
+        form = ReviseForm() if action == "revise" else DraftForm()
+        if not form.validate_on_submit():
+            abort(400)
+    actions = {
+        "cosign": (lambda: amendments.cosign(item, user), _("You co-signed this amendment.")),
+        "withdraw": (lambda: amendments.withdraw(item, user), _("The amendment is withdrawn.")),
+        "revise": (
+            lambda: amendments.revise(item, user, form.text.data),
+            _("The amendment is revised against the current text."),
+        ),
+        "edit": (
+            lambda: amendments.edit_draft(item, user, form.text.data, form.rationale.data),
+            _("Your draft is saved. Only you can see it, until you propose it."),
+        ),
+        "submit": (lambda: amendments.submit(item, user), _("Your amendment is proposed.")),
+        "discard": (lambda: amendments.discard_draft(item, user), _("Your draft is deleted.")),
+    }
+    if action not in actions:
+        abort(404)
+    back = url_for("manifesto.amendment", manifesto_id=manifesto.id, amendment_id=item.id)
+    clause = url_for("manifesto.clause", manifesto_id=manifesto.id, clause_id=item.clause_id)
+    if attempt(*actions[action]) and action == "discard":
+        return redirect(clause)  # the draft is gone: back to its clause
+    return redirect(back)
 
 
 @bp.get("/manifestos/<int:manifesto_id>/timeline")

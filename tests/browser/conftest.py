@@ -7,7 +7,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import strict
+from tests.conftest import missing
 from tests.panels.conftest import make_panel, small_panel  # noqa: F401  (shared fixtures)
 from tests.referrals.conftest import make_referral, members, seated_panel  # noqa: F401
 
@@ -17,10 +17,7 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not os.path.exists(CHROMIUM):
-        message = f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)."
-        if strict():
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium).")
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,

@@ -160,3 +160,15 @@ def test_in_the_pages_a_draft_is_saved_found_again_and_proposed(
     assert "Your amendment is proposed." in client.get(draft_url).get_data(as_text=True)
     client.post("/logout", data={})
     assert client.get(draft_url).status_code == 200
+
+    # A second draft, deleted: back to the clause, and gone.
+    login(members[0])
+    other = client.post(
+        url, data={"kind": "replace", "rationale": "", "text": "Autre texte.", "draft": "Save"}
+    ).headers["Location"]
+    deleted = client.post(f"{other}/discard", data={})
+    assert deleted.headers["Location"].endswith(f"/manifestos/{manifesto}/clauses/{clause_id}")
+    assert "Your draft is deleted." in client.get(deleted.headers["Location"]).get_data(
+        as_text=True
+    )
+    assert client.get(other).status_code == 404

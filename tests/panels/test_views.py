@@ -221,11 +221,9 @@ def test_draw_runs_on_redis_through_rq(make_app, make_user, small_panel):
     try:
         redis.Redis.from_url(url).ping()
     except redis.exceptions.ConnectionError:
-        from tests.conftest import strict
+        from tests.conftest import missing
 
-        if strict():
-            pytest.fail("Redis does not answer on 127.0.0.1:6379")
-        pytest.skip("Redis does not answer on 127.0.0.1:6379")
+        missing("Redis does not answer on 127.0.0.1:6379")
     app = make_app(REDIS_URL=url)
     with app.app_context():
         from rq import Queue, SimpleWorker
