@@ -70,30 +70,75 @@ def create_command(name, seats, term_months, cohorts):
     click.echo(panel.id)
 
 
+def _names(value: str | None) -> list[str] | None:
+    return [c.strip() for c in value.split(",") if c.strip()] if value is not None else None
+
+
 @panel_cli.command("import-pool")
 @click.argument("panel_id", type=int)
 @click.argument("file")
 @click.option("--id-column", default=None, help="Column holding each person's id (default: id).")
 @click.option(
+    "--criteria",
+    default=None,
+    help="Comma-separated selection criteria, e.g. genre,age,quartier (default: the quota "
+    "features, or before any quota the columns that look like categories). Only those "
+    "with quotas are ever published.",
+)
+@click.option(
     "--address-columns",
     default=None,
-    help="Comma-separated columns that identify a household, e.g. adresse,code_postal.",
+    help="Comma-separated columns that identify a household, e.g. adresse,code_postal "
+    "(never published; default: those of the previous import, else none).",
+)
+@click.option(
+    "--contact-columns",
+    default=None,
+    help="Comma-separated contact columns: email, name, phone (never published; default: "
+    "the columns named or shaped like them).",
+)
+@click.option(
+    "--ignore-columns",
+    default=None,
+    help="Comma-separated columns not to keep at all. Every other column is private: kept "
+    "for facilitators only.",
 )
 @with_appcontext
-def import_pool_command(panel_id, file, id_column, address_columns):
+def import_pool_command(
+    panel_id, file, id_column, criteria, address_columns, contact_columns, ignore_columns
+):
     """Import (replace) the pool of volunteers from a people CSV file."""
     panel = get_panel(panel_id)
-    columns = (
-        [c.strip() for c in address_columns.split(",") if c.strip()] if address_columns else None
-    )
     try:
         count = services.import_pool(
-            panel, read(file), id_column=id_column, address_columns=columns
+            panel,
+            read(file),
+            id_column=id_column,
+            criteria=_names(criteria),
+            address_columns=_names(address_columns),
+            contact_columns=_names(contact_columns),
+            ignored_columns=_names(ignore_columns) or [],
         )
     except DomainError as error:
         handle(error)
     db.session.commit()
     click.echo(f"Imported {count} volunteers into panel {panel.id}.")
+    roles: dict[str, list[str]] = {}
+    for column in panel.columns:
+        roles.setdefault(column["role"], []).append(column["name"])
+    labels = [
+        ("id", "Id"),
+        ("criterion", "Selection criteria (public only with quotas)"),
+        ("address", "Household address (never published)"),
+        ("email", "Contact: email"),
+        ("name", "Contact: name"),
+        ("phone", "Contact: phone"),
+        ("private", "Private (facilitators only)"),
+        ("ignored", "Not kept"),
+    ]
+    for role, label in labels:
+        if roles.get(role):
+            click.echo(f"  {label}: {', '.join(roles[role])}")
 
 
 @panel_cli.command("set-quotas")

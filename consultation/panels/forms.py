@@ -33,23 +33,55 @@ class PoolUploadForm(FlaskForm):
         _l("People file (CSV)"),
         validators=[FileRequired()],
         description=_l(
-            "One row per volunteer: an id column, one column per feature, "
-            "optional address and contact columns. Comma or semicolon "
-            "separated, UTF-8 or Windows-1252."
-        ),
-    )
-    id_column = StringField(
-        _l("Id column"), default="id", validators=[DataRequired(), Length(max=100)]
-    )
-    address_columns = StringField(
-        _l("Address columns (comma-separated)"),
-        validators=[Optional(), Length(max=300)],
-        description=_l(
-            "People with the same values in these columns form one household: at "
-            "most one of them is drawn. Leave empty to ignore households."
+            "One row per volunteer, one column per piece of information: an id, the "
+            "selection criteria (such as gender or age band), and any other columns. "
+            "Next you say what each column is; nothing is saved before that. Comma or "
+            "semicolon separated, UTF-8 or Windows-1252."
         ),
     )
     submit = SubmitField(_l("Check the file"))
+
+
+ROLE_CHOICES = [
+    ("id", _l("Id: one per person (never published)")),
+    ("criterion", _l("Selection criterion (published only if it has quotas)")),
+    ("address", _l("Household address (never published)")),
+    ("email", _l("Contact: email (never published)")),
+    ("name", _l("Contact: name (never published)")),
+    ("phone", _l("Contact: phone (never published)")),
+    ("private", _l("Private: kept for facilitators only")),
+    ("ignored", _l("Not imported: not kept at all")),
+]
+
+
+class ColumnRolesForm(FlaskForm):
+    """One choice per column of the uploaded file; fields are added per file."""
+
+    check = SubmitField(_l("Update the preview"))
+    save = SubmitField(_l("Save this pool"))
+
+
+def column_roles_form(header: list[str], roles: dict[str, str], formdata=None):
+    """The form asking what each column of ``header`` is, ``roles`` pre-selected."""
+
+    class Form(ColumnRolesForm):
+        pass
+
+    for index, name in enumerate(header):
+        setattr(
+            Form,
+            f"column_{index}",
+            SelectField(
+                _l("Column “%(name)s”", name=name),
+                choices=options(ROLE_CHOICES),
+                default=roles.get(name, "private"),
+            ),
+        )
+    return Form(formdata=formdata) if formdata is not None else Form()
+
+
+def chosen_roles(form, header: list[str]) -> dict[str, str]:
+    return {name: form[f"column_{index}"].data for index, name in enumerate(header)}
 
 
 class QuotasUploadForm(FlaskForm):

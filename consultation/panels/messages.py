@@ -21,7 +21,30 @@ def describe_problem(problem: Problem) -> str:
         "no_rows": lambda: _("the file has a header but no rows."),
         "duplicate_column": lambda: _("this column appears twice in the header."),
         "missing_column": lambda: _("this column is missing from the header."),
-        "no_features": lambda: _("no feature column was found (such as gender or age)."),
+        "no_features": lambda: _(
+            "no column is a selection criterion: choose at least one (such as gender or age)."
+        ),
+        "nul_character": lambda: _(
+            "the file holds a NUL character: it is probably not a CSV file."
+        ),
+        "unreadable": lambda: _("this line cannot be read as CSV (a cell is far too long)."),
+        "too_many_columns": lambda: _(
+            "the file has more than %(n)s columns.", n=extra.get("limit")
+        ),
+        "no_id_column": lambda: _("no column is the id: choose the one that identifies people."),
+        "two_id_columns": lambda: _("only one column can be the id."),
+        "two_contact_columns": lambda: _(
+            "only one column can hold the %(kind)s.",
+            kind={"email": _("email"), "phone": _("phone")}.get(problem.value, problem.value),
+        ),
+        "name_too_long": lambda: _("a criterion's name has at most 100 characters."),
+        "too_long": lambda: _("the value is longer than 100 characters."),
+        "quota_feature_not_criterion": lambda: _(
+            "the quotas use this column: choose it as a selection criterion."
+        ),
+        "number_too_large": lambda: _(
+            "the number is too large (at most %(n)s).", n=extra.get("limit")
+        ),
         "extra_cells": lambda: _("this row has more cells than the header."),
         "missing_value": lambda: _("the value is missing."),
         "duplicate_id": lambda: _(

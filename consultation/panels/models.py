@@ -69,7 +69,11 @@ class Panel(db.Model):
     )
     id_column: Mapped[str] = mapped_column(sa.String(100), default="id")
     address_columns: Mapped[list] = mapped_column(sa.JSON, default=list)
-    # Keyed hashing of ids into public codes; never shown.
+    # The role of each column of the last pool file: [{"name": ..., "role": ...}], roles
+    # as in ``importing.ROLES`` (id, criterion, address, email, name, phone, private, ignored).
+    columns: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # Key of the keyed hashing of ids into public codes; never shown. Drawn from the
+    # pool file's content at import (older panels: a random salt drawn at creation).
     code_salt: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
@@ -81,7 +85,11 @@ class Panel(db.Model):
 
 
 class Volunteer(db.Model):
-    """One person of a panel's pool. Contact and address are personal data."""
+    """One person of a panel's pool. Contact, address and private columns are personal data.
+
+    ``features`` holds the columns chosen as selection criteria; only those that have
+    quotas are ever published. ``private`` holds the columns kept for facilitators only.
+    """
 
     __tablename__ = "volunteers"
     __table_args__ = (
@@ -96,6 +104,7 @@ class Volunteer(db.Model):
     features: Mapped[dict] = mapped_column(sa.JSON)
     contact: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     address: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    private: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     household_code: Mapped[str | None] = mapped_column(sa.String(16))
     line: Mapped[int] = mapped_column(default=0)
 

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import secrets
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -91,7 +92,8 @@ def create_panel(
         seats=seats,
         term_months=term_months,
         cohorts=cohorts,
-        code_salt=secrets.token_hex(16),
+        # The codes' key comes with the pool (``import_pool``), drawn from its content.
+        code_salt="",
         created_by_id=getattr(actor, "id", None),
     )
     db.session.add(panel)
@@ -142,9 +144,13 @@ def _quota_values(panel: Panel) -> dict[str, set[str]] | None:
 
 
 def _code(panel: Panel, kind: str, value: str, length: int = 7) -> str:
-    """A public pseudonymous code: keyed hash, so nobody can go back from code to person."""
+    """A public pseudonymous code: keyed hash, so nobody can go back from code to person.
+
+    The key (``code_salt``) is drawn from the content of the whole pool file
+    (``importing.content_key``): the same file gives the same codes in any database.
+    """
     digest = hmac.new(panel.code_salt.encode(), f"{kind}:{value}".encode(), hashlib.sha256).digest()
-    number = int.from_bytes(digest[:8], "big")
+    number = int.from_bytes(digest[:12], "big")
     chars = []
     for _i in range(length):
         number, index = divmod(number, len(CODE_ALPHABET))
@@ -152,74 +158,204 @@ def _code(panel: Panel, kind: str, value: str, length: int = 7) -> str:
     return ("V-" if kind == "person" else "H-") + "".join(chars)
 
 
-def parse_pool(
-    panel: Panel,
-    content: bytes,
-    *,
-    id_column: str | None = None,
-    address_columns: list[str] | None = None,
-):
-    """Parse a people file for this panel; raises ImportRejected with every problem."""
-    if has_draws(panel):
-        raise DomainError(_("This panel already has a draw: its pool can no longer be replaced."))
+def _codes(panel: Panel, kind: str, values: list[str]) -> dict[str, str]:
+    """Codes for distinct values, one character longer for everyone while two coincide
+    (rare: 7 characters give 34 billion codes), so that the result stays a function of
+    the file alone."""
+    for length in range(7, 15):
+        codes = {value: _code(panel, kind, value, length) for value in values}
+        if len(set(codes.values())) == len(codes):
+            return codes
+    raise DomainError(_("The volunteers' codes could not be made distinct."))  # pragma: no cover
+
+
+@dataclass
+class ParsedPool:
+    """A people file read with a role for each column, checked and ready to import."""
+
+    table: importing.Table
+    roles: dict[str, str]
+    features: list[str]
+    people: list[importing.PersonRow]
+
+
+def read_pool_table(content: bytes) -> importing.Table:
+    """The table of a people file; raises ImportRejected when it cannot be read as one."""
     try:
-        return importing.parse_people(
-            content,
-            id_column=id_column or panel.id_column,
-            address_columns=panel.address_columns if address_columns is None else address_columns,
-            quota_values=_quota_values(panel),
-        )
+        return importing.read_table(content)
     except importing.ImportFailed as failure:
         raise ImportRejected(failure.problems) from None
 
 
-def import_pool(
+def previous_roles(panel: Panel) -> dict[str, str]:
+    """The role each column had at the panel's last import."""
+    roles = {c["name"]: c["role"] for c in panel.columns or []}
+    if not roles:  # panels imported before columns had roles
+        roles = {c: "address" for c in panel.address_columns or []}
+        if panel.id_column:
+            roles[panel.id_column] = "id"
+    return roles
+
+
+def suggested_roles(panel: Panel, table: importing.Table) -> dict[str, str]:
+    """The roles to pre-select on the preview of a people file."""
+    return importing.suggest_roles(
+        table,
+        previous=previous_roles(panel),
+        quota_features=sorted({q.feature for q in panel.quotas}),
+    )
+
+
+def parse_pool(
     panel: Panel,
     content: bytes,
     *,
+    roles: dict[str, str] | None = None,
     id_column: str | None = None,
+    criteria: list[str] | None = None,
     address_columns: list[str] | None = None,
-    actor=None,
-) -> int:
+    contact_columns: list[str] | None = None,
+    ignored_columns: list[str] = (),
+) -> ParsedPool:
+    """Read a people file for this panel with a role for each column.
+
+    ``roles`` maps column names to ``importing.ROLES`` (unnamed columns are private).
+    Without it, the named columns take the role they are named for and the others
+    follow ``importing.default_roles``. Raises ImportRejected with every problem.
+    """
+    if has_draws(panel):
+        raise DomainError(_("This panel already has a draw: its pool can no longer be replaced."))
+    table = read_pool_table(content)
+    quota_values = _quota_values(panel)
+    if roles is None:
+        roles = importing.default_roles(
+            table,
+            id_column=id_column,
+            criteria=criteria,
+            address_columns=address_columns,
+            contact_columns=contact_columns,
+            ignored_columns=ignored_columns,
+            quota_features=sorted(quota_values or ()),
+            previous=previous_roles(panel),
+        )
+    try:
+        features, people = importing.parse_people(table, roles=roles, quota_values=quota_values)
+    except importing.ImportFailed as failure:
+        raise ImportRejected(failure.problems) from None
+    roles = {name: roles.get(name, "private") for name in table.header}
+    return ParsedPool(table, roles, features, people)
+
+
+def import_pool(panel: Panel, content: bytes, *, actor=None, **choices) -> int:
     """Replace the panel's pool with the people of a CSV file; returns how many.
 
-    Raises ImportRejected (nothing imported) when any row is wrong.
+    ``choices`` are those of ``parse_pool`` (``roles``, or ``id_column``,
+    ``criteria``, ``address_columns``, ``contact_columns``, ``ignored_columns``).
+    Criteria are kept as the volunteers' features, addresses only to form households,
+    contacts to reach people, private columns for facilitators; ignored columns are
+    not kept. Codes are drawn from the whole file's content, so the same file gives
+    the same codes, households and draws anywhere. Raises ImportRejected (nothing
+    imported) when any row is wrong.
     """
-    features, people = parse_pool(
-        panel, content, id_column=id_column, address_columns=address_columns
-    )
-    if id_column:
-        panel.id_column = id_column
-    if address_columns is not None:
-        panel.address_columns = list(address_columns)
+    parsed = parse_pool(panel, content, **choices)
+    roles = parsed.roles
+    panel.columns = [{"name": name, "role": roles[name]} for name in parsed.table.header]
+    panel.id_column = next(name for name, role in roles.items() if role == "id")
+    panel.address_columns = [name for name in parsed.table.header if roles[name] == "address"]
+    panel.code_salt = importing.content_key(parsed.table)
+    people = parsed.people
     db.session.execute(sa.delete(Volunteer).where(Volunteer.panel_id == panel.id))
     keys = [importing.household_key(p.address) for p in people]
-    shared = {k for k, n in Counter(k for k in keys if k).items() if n > 1}
+    shared = sorted(k for k, n in Counter(k for k in keys if k).items() if n > 1)
+    codes = _codes(panel, "person", [p.external_id for p in people])
+    households = _codes(panel, "household", shared)
     db.session.add_all(
         Volunteer(
             panel_id=panel.id,
             external_id=person.external_id,
-            code=_code(panel, "person", person.external_id),
+            code=codes[person.external_id],
             features=person.features,
             contact=person.contact,
             address=person.address,
-            household_code=_code(panel, "household", key) if key in shared else None,
+            private=person.private,
+            household_code=households.get(key),
             line=person.line,
         )
-        for person, key in zip(people, keys, strict=True)
+        for person, key in sorted(
+            zip(people, keys, strict=True), key=lambda pair: codes[pair[0].external_id]
+        )
     )
     db.session.flush()
     record(
         "panel.pool_imported",
         actor=actor,
         obj=panel,
-        details={"people": len(people), "features": features},
+        details={
+            "people": len(people),
+            "features": parsed.features,
+            "columns": {
+                role: [n for n, r in roles.items() if r == role] for role in importing.ROLES
+            },
+        },
     )
     return len(people)
 
 
+def _feasibility_reasons(panel: Panel, rows: list[importing.QuotaRow]) -> list:
+    """Why no panel can meet these quotas from the panel's pool (empty: one can).
+
+    Without a pool, only what the quotas alone say: a feature whose minimums add up
+    to more than the seats, or whose maximums add up to fewer (every value of a
+    criterion must have its quota once the pool comes).
+    """
+    quotas = [sortition.Quota(r.feature, r.value, r.min, r.max) for r in rows]
+    people = _pool_people(panel)
+    if people:
+        try:
+            sortition.check_feasibility(people, quotas, panel.seats)
+        except sortition.InfeasibleError as error:
+            return error.details
+        return []
+    reasons = []
+    for feature in sorted({q.feature for q in quotas}):
+        mins = sum(q.min for q in quotas if q.feature == feature)
+        maxes = sum(q.max for q in quotas if q.feature == feature)
+        if mins > panel.seats:
+            reasons.append(
+                sortition.InfeasibilityReason(
+                    "minimums_exceed_seats", "", feature=feature, asked=mins, available=panel.seats
+                )
+            )
+        if maxes < panel.seats:
+            reasons.append(
+                sortition.InfeasibilityReason(
+                    "maximums_below_seats", "", feature=feature, asked=panel.seats, available=maxes
+                )
+            )
+    return reasons
+
+
+def _pool_people(panel: Panel, features=None) -> list[sortition.Person]:
+    """The pool as the engine sees it, read column by column (fast on large pools)."""
+    rows = db.session.execute(
+        sa.select(Volunteer.code, Volunteer.features, Volunteer.household_code)
+        .where(Volunteer.panel_id == panel.id)
+        .order_by(Volunteer.code)
+    )
+    if features is None:
+        return [sortition.Person(code, dict(f), h) for code, f, h in rows]
+    return [
+        sortition.Person(code, {k: f[k] for k in sorted(features) if k in f}, h)
+        for code, f, h in rows
+    ]
+
+
 def parse_quotas(panel: Panel, content: bytes) -> list[importing.QuotaRow]:
-    """Parse a quotas file and check it against the pool; raises ImportRejected."""
+    """Parse a quotas file and check it against the pool and the seats.
+
+    Raises ImportRejected for a problem in the file or between the file and the pool,
+    DrawImpossible when no panel could meet these quotas (with every reason).
+    """
     try:
         rows = importing.parse_quotas(content)
     except importing.ImportFailed as failure:
@@ -230,11 +366,18 @@ def parse_quotas(panel: Panel, content: bytes) -> list[importing.QuotaRow]:
     problems = importing.cross_check(pool, rows)
     if problems:
         raise ImportRejected(problems)
+    reasons = _feasibility_reasons(panel, rows)
+    if reasons:
+        raise DrawImpossible(reasons)
     return rows
 
 
 def set_quotas(panel: Panel, content: bytes, *, actor=None) -> int:
-    """Replace the panel's quotas with those of a CSV file; returns how many."""
+    """Replace the panel's quotas with those of a CSV file; returns how many.
+
+    Raises ImportRejected or DrawImpossible (see ``parse_quotas``): impossible quotas
+    are refused here, not at the draw.
+    """
     rows = parse_quotas(panel, content)
     panel.quotas.clear()
     db.session.flush()
@@ -244,24 +387,33 @@ def set_quotas(panel: Panel, content: bytes, *, actor=None) -> int:
     return len(rows)
 
 
-def stage_import(
-    panel: Panel,
-    kind: str,
-    filename: str,
-    content: bytes,
-    *,
-    actor=None,
-    id_column: str | None = None,
-    address_columns: list[str] | None = None,
-):
-    """Check an uploaded file and keep it until the facilitator confirms the preview.
+def fairness_preview(panel: Panel, rows: list[importing.QuotaRow]):
+    """Feasibility and the best smallest selection probability these quotas allow
+    (``sortition.preview``), or None before the pool is imported."""
+    from consultation.sortition.preview import preview
 
-    Returns (staged import, parsed data). Raises ImportRejected when the file is wrong.
+    quotas = [sortition.Quota(r.feature, r.value, r.min, r.max) for r in rows]
+    people = _pool_people(panel, {q.feature for q in quotas})
+    if not people:
+        return None
+    return preview(people, quotas, panel.seats)
+
+
+def stage_import(panel: Panel, kind: str, filename: str, content: bytes, *, actor=None):
+    """Keep an uploaded file until the facilitator confirms its preview; returns it.
+
+    A people file must read as a table (its columns are classified on the preview); a
+    quotas file must have no problem at all. Raises ImportRejected (or DrawImpossible
+    for quotas no panel can meet) when the file is wrong.
     """
     if kind == "pool":
-        parsed = parse_pool(panel, content, id_column=id_column, address_columns=address_columns)
+        if has_draws(panel):
+            raise DomainError(
+                _("This panel already has a draw: its pool can no longer be replaced.")
+            )
+        read_pool_table(content)
     else:
-        parsed = parse_quotas(panel, content)
+        parse_quotas(panel, content)
     db.session.execute(
         sa.delete(StagedImport).where(StagedImport.panel_id == panel.id, StagedImport.kind == kind)
     )
@@ -274,7 +426,7 @@ def stage_import(
     )
     db.session.add(staged)
     db.session.flush()
-    return staged, parsed
+    return staged
 
 
 def composition(people_features: list[dict], features: list[str]) -> dict[str, Counter]:
@@ -295,20 +447,25 @@ def _engine_quotas(panel: Panel) -> list[sortition.Quota]:
 
 
 def _inputs(panel: Panel, *, seats: int, forced=(), excluded=()) -> dict:
-    """What the engine will see, as published: codes, features, households, quotas."""
+    """What the engine will see, as published: codes, features, households, quotas.
+
+    In canonical form, whatever the order of the file or of the database: people
+    sorted by code, with only the features that have quotas (other criteria stay
+    private), feature names sorted; quotas sorted by feature and value.
+    """
     if not panel.quotas:
         raise DomainError(_("Set the quotas before drawing."))
+    quotas = sorted(panel.quotas, key=lambda q: (q.feature, q.value))
     people = [
-        {"id": v.code, "features": v.features, "household": v.household_code}
-        for v in sorted(volunteers(panel), key=lambda v: v.code)
+        {"id": p.id, "features": dict(p.features), "household": p.household}
+        for p in _pool_people(panel, {q.feature for q in quotas})
     ]
     if not people:
         raise DomainError(_("Import the pool of volunteers before drawing."))
     return {
-        "people": people,
+        "people": sorted(people, key=lambda p: p["id"]),
         "quotas": [
-            {"feature": q.feature, "value": q.value, "min": q.min, "max": q.max}
-            for q in sorted(panel.quotas, key=lambda q: (q.feature, q.value))
+            {"feature": q.feature, "value": q.value, "min": q.min, "max": q.max} for q in quotas
         ],
         "seats": seats,
         "forced": sorted(forced),

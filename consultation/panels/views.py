@@ -29,6 +29,8 @@ from consultation.panels.forms import (
     QuotasUploadForm,
     RenewForm,
     ReplaceForm,
+    chosen_roles,
+    column_roles_form,
 )
 from consultation.panels.models import (
     Draw,
@@ -162,81 +164,122 @@ def pool(panel_id):
         sa.select(Volunteer).where(Volunteer.panel_id == panel.id).order_by(Volunteer.external_id)
     )
     page = db.paginate(query, per_page=100, error_out=False)
+    private_columns = [c["name"] for c in panel.columns or [] if c["role"] == "private"]
     return render_template(
-        "panels/pool.html", panel=panel, page=page, features=services.features_of(panel)
+        "panels/pool.html",
+        panel=panel,
+        page=page,
+        features=services.features_of(panel),
+        private_columns=private_columns,
     )
 
 
 def _upload(panel: Panel, kind: str, form):
     file = form.file.data
-    content = file.read()
-    address_columns = None
-    id_column = None
-    if kind == "pool":
-        id_column = form.id_column.data.strip()
-        address_columns = [
-            c.strip() for c in (form.address_columns.data or "").split(",") if c.strip()
-        ]
-    staged, parsed = services.stage_import(
-        panel,
-        kind,
-        file.filename or kind,
-        content,
-        actor=current_user,
-        id_column=id_column,
-        address_columns=address_columns,
+    staged = services.stage_import(
+        panel, kind, file.filename or kind, file.read(), actor=current_user
     )
-    if kind == "pool":
-        session[f"pool-options-{staged.id}"] = {
-            "id_column": id_column,
-            "address_columns": address_columns,
-        }
     db.session.commit()
     return redirect(url_for("panels.preview", panel_id=panel.id, staged_id=staged.id))
 
 
-@bp.route("/<int:panel_id>/pool/upload", methods=["GET", "POST"])
-@require(can_manage_panels)
-def upload_pool(panel_id):
-    """Upload the people file; a preview follows."""
-    panel = load_panel(panel_id)
-    form = PoolUploadForm()
-    if request.method == "GET":
-        form.id_column.data = panel.id_column
-        form.address_columns.data = ", ".join(panel.address_columns or [])
+def _upload_page(panel: Panel, kind: str, form_class):
+    form = form_class()
     problems = []
     if form.validate_on_submit():
         try:
-            return _upload(panel, "pool", form)
+            return _upload(panel, kind, form)
         except services.ImportRejected as error:
             db.session.rollback()
             problems = error.messages
+            form.file.errors.append(error.message)
+        except services.DrawImpossible as error:
+            db.session.rollback()
+            problems = error.reasons
             form.file.errors.append(error.message)
         except DomainError as error:
             db.session.rollback()
             form.file.errors.append(error.message)
     return render_template(
-        "panels/upload.html", panel=panel, form=form, kind="pool", problems=problems
-    ), (400 if problems else 200)
+        "panels/upload.html", panel=panel, form=form, kind=kind, problems=problems
+    ), (400 if problems or form.errors else 200)
+
+
+@bp.route("/<int:panel_id>/pool/upload", methods=["GET", "POST"])
+@require(can_manage_panels)
+def upload_pool(panel_id):
+    """Upload the people file; the preview that follows asks what each column is."""
+    return _upload_page(load_panel(panel_id), "pool", PoolUploadForm)
 
 
 @bp.route("/<int:panel_id>/quotas/upload", methods=["GET", "POST"])
 @require(can_manage_panels)
 def upload_quotas(panel_id):
-    """Upload the quotas file; a preview follows."""
-    panel = load_panel(panel_id)
-    form = QuotasUploadForm()
-    problems = []
-    if form.validate_on_submit():
-        try:
-            return _upload(panel, "quotas", form)
-        except services.ImportRejected as error:
-            db.session.rollback()
-            problems = error.messages
-            form.file.errors.append(error.message)
-    return render_template(
-        "panels/upload.html", panel=panel, form=form, kind="quotas", problems=problems
-    ), (400 if problems else 200)
+    """Upload the quotas file; a preview with the fairness they allow follows."""
+    return _upload_page(load_panel(panel_id), "quotas", QuotasUploadForm)
+
+
+def _examples(table, index: int, limit: int = 3) -> list[str]:
+    """A few distinct values of a column, shortened, for the facilitator to recognise it."""
+    seen = []
+    for value in table.column(index):
+        if value and value not in seen:
+            seen.append(value if len(value) <= 40 else value[:39] + "…")
+            if len(seen) == limit:
+                break
+    return seen
+
+
+def _pool_preview(panel: Panel, staged: StagedImport):
+    """The preview of a people file: what each column is, what will be public; saved
+    on "Save this pool"."""
+    try:
+        table = services.read_pool_table(staged.content)
+    except services.ImportRejected as error:
+        return render_template(
+            "panels/upload.html",
+            panel=panel,
+            kind="pool",
+            form=PoolUploadForm(),
+            problems=error.messages,
+        ), 400
+    suggested = services.suggested_roles(panel, table)
+    form = column_roles_form(
+        table.header, suggested, formdata=request.form if request.method == "POST" else None
+    )
+    if request.method == "POST" and not form.validate():
+        abort(400)
+    roles = chosen_roles(form, table.header)
+    parsed, problems = None, []
+    try:
+        parsed = services.parse_pool(panel, staged.content, roles=roles)
+    except services.ImportRejected as error:
+        problems = error.messages
+    if parsed is not None and request.method == "POST" and form.save.data:
+        count = services.import_pool(panel, staged.content, roles=roles, actor=current_user)
+        db.session.delete(staged)
+        db.session.commit()
+        flash(_("%(n)s volunteers imported.", n=count), "success")
+        return redirect(url_for("panels.manage", panel_id=panel.id))
+    quoted = sorted({q.feature for q in panel.quotas})
+    context = {
+        "form": form,
+        "table": table,
+        "roles": roles,
+        "columns": [
+            (name, form[f"column_{i}"], _examples(table, i)) for i, name in enumerate(table.header)
+        ],
+        "problems": problems,
+        "parsed": parsed,
+        "quoted": quoted,
+        "replacing": services.pool_size(panel) > 0,
+    }
+    if parsed is not None:
+        context["composition"] = services.composition(
+            [r.features for r in parsed.people], parsed.features
+        )
+    status = 400 if problems and request.method == "POST" else 200
+    return render_template("panels/preview.html", panel=panel, staged=staged, **context), status
 
 
 @bp.route("/<int:panel_id>/imports/<int:staged_id>", methods=["GET", "POST"])
@@ -247,37 +290,39 @@ def preview(panel_id, staged_id):
     staged = db.get_or_404(StagedImport, staged_id)
     if staged.panel_id != panel.id:
         abort(404)
-    options = session.get(f"pool-options-{staged.id}", {})
-    form = ConfirmForm()
     try:
+        if staged.kind == "pool":
+            return _pool_preview(panel, staged)
+        form = ConfirmForm()
         if form.validate_on_submit():
-            if staged.kind == "pool":
-                count = services.import_pool(panel, staged.content, actor=current_user, **options)
-                message = _("%(n)s volunteers imported.", n=count)
-            else:
-                count = services.set_quotas(panel, staged.content, actor=current_user)
-                message = _("%(n)s quotas saved.", n=count)
+            count = services.set_quotas(panel, staged.content, actor=current_user)
             db.session.delete(staged)
             db.session.commit()
-            session.pop(f"pool-options-{staged.id}", None)
-            flash(message, "success")
+            flash(_("%(n)s quotas saved.", n=count), "success")
             return redirect(url_for("panels.manage", panel_id=panel.id))
-        if staged.kind == "pool":
-            features, rows = services.parse_pool(panel, staged.content, **options)
-            composition = services.composition([r.features for r in rows], features)
-            context = {"features": features, "rows": rows, "composition": composition}
-        else:
-            context = {"quotas": services.parse_quotas(panel, staged.content)}
-    except services.ImportRejected as error:
+        quotas = services.parse_quotas(panel, staged.content)
+        fairness = services.fairness_preview(panel, quotas)
+    except (services.ImportRejected, services.DrawImpossible) as error:
         db.session.rollback()
         return render_template(
             "panels/upload.html",
             panel=panel,
             kind=staged.kind,
             form=PoolUploadForm() if staged.kind == "pool" else QuotasUploadForm(),
-            problems=error.messages,
+            problems=getattr(error, "messages", None) or error.reasons,
         ), 400
-    return render_template("panels/preview.html", panel=panel, staged=staged, form=form, **context)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("panels.manage", panel_id=panel.id))
+    return render_template(
+        "panels/preview.html",
+        panel=panel,
+        staged=staged,
+        form=form,
+        quotas=quotas,
+        fairness=fairness,
+    )
 
 
 @bp.route("/<int:panel_id>/draw", methods=["GET", "POST"])

@@ -29,7 +29,7 @@ def test_sample_pool_and_quotas_read():
     features, people = parse_people(
         (DATA / "city-pool-600.csv").read_bytes(), address_columns=["adresse", "code_postal"]
     )
-    assert features == ["genre", "age", "quartier", "diplome"]
+    assert features == ["age", "diplome", "genre", "quartier"]
     assert len(people) == 600
     assert people[0].contact == {"email": "person0@example.org"}
     quotas = parse_quotas((DATA / "city-quotas-30.csv").read_bytes())
@@ -102,10 +102,9 @@ def test_empty_or_too_large_files(content, code):
 
 
 def test_missing_id_and_address_columns():
-    assert problems_of(lambda: parse_people(b"ident,genre\n1,f\n", address_columns=["rue"])) == [
-        ("missing_column", 1, "id"),
-        ("missing_column", 1, "rue"),
-    ]
+    assert sorted(
+        problems_of(lambda: parse_people(b"ident,genre\n1,f\n", address_columns=["rue"]))
+    ) == [("missing_column", 1, "id"), ("missing_column", 1, "rue")]
 
 
 def test_quota_problems_by_line():

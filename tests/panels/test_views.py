@@ -18,7 +18,7 @@ from consultation.panels.models import (
     Volunteer,
 )
 from tests.conftest import link_in
-from tests.panels.conftest import SMALL_QUOTAS, small_pool
+from tests.panels.conftest import SMALL_QUOTAS, choose_columns, column_choices, small_pool
 
 
 def upload(client, url, content: bytes, **fields):
@@ -56,10 +56,13 @@ def test_from_csv_files_to_a_confirmed_panel(client, app, facilitator, outbox):
 
     # A bad pool: every problem listed by line, nothing imported.
     bad = b"id,genre,age,email\na,femme,jeune,a@example.org\na,homme,,nope\n"
-    response = upload(client, f"{base}/pool/upload", bad, id_column="id", address_columns="")
-    page = response.get_data(as_text=True)
-    assert response.status_code == 400
+    response = upload(client, f"{base}/pool/upload", bad)
+    assert response.status_code == 302
+    preview_url = response.headers["Location"]
+    page = client.get(preview_url).get_data(as_text=True)
     assert "Line 3" in page and "already used on line 2" in page and "not a valid email" in page
+    response = choose_columns(client, preview_url)
+    assert response.status_code == 400
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Volunteer)) == 0
 
@@ -70,18 +73,22 @@ def test_from_csv_files_to_a_confirmed_panel(client, app, facilitator, outbox):
     assert "femme" in preview and "Save these quotas" in preview
     assert client.post(response.headers["Location"], data={}).status_code == 302
 
-    # The pool, previewed (composition shown) then saved.
-    response = upload(
-        client,
-        f"{base}/pool/upload",
-        small_pool(),
-        id_column="id",
-        address_columns="adresse, code_postal",
-    )
+    # The pool, previewed (what each column is, what will be public) then saved.
+    response = upload(client, f"{base}/pool/upload", small_pool())
     assert response.status_code == 302
     preview = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "40 volunteers" in preview and "s000@example.org" in preview
-    client.post(response.headers["Location"], data={})
+    assert column_choices(preview) == {
+        "id": ("column_0", "id"),
+        "nom": ("column_1", "name"),
+        "genre": ("column_2", "criterion"),
+        "age": ("column_3", "criterion"),
+        "adresse": ("column_4", "address"),
+        "code_postal": ("column_5", "address"),
+        "email": ("column_6", "email"),
+    }
+    assert "genre, age" in preview  # the quota features: public after a draw
+    assert choose_columns(client, response.headers["Location"]).status_code == 302
     with app.app_context():
         panel = db.session.get(Panel, panel_id)
         assert len(services.volunteers(panel)) == 40
