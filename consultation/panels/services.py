@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -417,10 +418,12 @@ def stage_import(panel: Panel, kind: str, filename: str, content: bytes, *, acto
     db.session.execute(
         sa.delete(StagedImport).where(StagedImport.panel_id == panel.id, StagedImport.kind == kind)
     )
+    # Shown back on the preview: without control characters (PostgreSQL refuses NUL).
+    filename = "".join(c for c in filename if unicodedata.category(c)[0] != "C").strip()
     staged = StagedImport(
         panel_id=panel.id,
         kind=kind,
-        filename=filename[:255],
+        filename=filename[:255] or kind,
         content=content,
         created_by_id=getattr(actor, "id", None),
     )
