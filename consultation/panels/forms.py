@@ -43,14 +43,14 @@ class PoolUploadForm(FlaskForm):
 
 
 ROLE_CHOICES = [
-    ("id", _l("Id: one per person (never published)")),
-    ("criterion", _l("Selection criterion (published only if it has quotas)")),
-    ("address", _l("Household address (never published)")),
-    ("email", _l("Contact: email (never published)")),
-    ("name", _l("Contact: name (never published)")),
-    ("phone", _l("Contact: phone (never published)")),
-    ("private", _l("Private: kept for facilitators only")),
-    ("ignored", _l("Not imported: not kept at all")),
+    ("id", _l("Id")),
+    ("criterion", _l("Selection criterion")),
+    ("address", _l("Household address")),
+    ("email", _l("Contact: email")),
+    ("name", _l("Contact: name")),
+    ("phone", _l("Contact: phone")),
+    ("private", _l("Private")),
+    ("ignored", _l("Not imported")),
 ]
 
 

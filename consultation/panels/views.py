@@ -1,6 +1,7 @@
 """Facilitators' pages for panels, and the page where a drawn volunteer answers."""
 
 import sqlalchemy as sa
+from babel.numbers import format_percent
 from flask import (
     Blueprint,
     abort,
@@ -12,6 +13,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
@@ -219,6 +221,13 @@ def upload_quotas(panel_id):
     return _upload_page(load_panel(panel_id), "quotas", QuotasUploadForm)
 
 
+def percent(value: float | None) -> str:
+    """A probability as a percentage in the visitor's language, to two decimals at most."""
+    if value is None:
+        return "—"
+    return format_percent(round(value, 4), locale=get_locale(), decimal_quantization=False)
+
+
 def _examples(table, index: int, limit: int = 3) -> list[str]:
     """A few distinct values of a column, shortened, for the facilitator to recognise it."""
     seen = []
@@ -322,6 +331,7 @@ def preview(panel_id, staged_id):
         form=form,
         quotas=quotas,
         fairness=fairness,
+        percent=percent,
     )
 
 

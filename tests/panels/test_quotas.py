@@ -93,15 +93,12 @@ def test_the_quotas_preview_shows_the_best_smallest_chance(app, client, facilita
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "A panel of 8 can be drawn from these 40 volunteers with these quotas." in page
     assert "an upper bound: no draw can give every volunteer more" in page
-    with app.app_context():
-        expected = services.fairness_preview(
-            get_panel(panel_id), services.parse_quotas(get_panel(panel_id), SMALL_QUOTAS)
-        )
     shown = re.search(
         r"Smallest chance of being selected, at most</dt>\s*<dd><strong>([^<]+)", page
     )
-    assert shown and shown.group(1) == f"{expected.min_probability_bound:.2%}"
-    assert "20.00%" in page  # 8 seats for 40 volunteers
+    # Everyone can have 8 in 40: the pool is as balanced as the quotas ask.
+    assert shown and shown.group(1) == "20%"
+    assert re.search(r"representative</dt>\s*<dd>20%", page)
 
 
 def test_the_bound_is_never_below_what_a_draw_gives(app, make_panel):
@@ -150,5 +147,8 @@ def test_fairness_preview_of_5000_by_60_through_the_page(app, client, facilitato
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "A panel of 60 can be drawn from these 5000 volunteers with these quotas." in page
-    assert "Smallest chance of being selected, at most" in page
-    assert "1.20%" in page  # 60 seats for 5,000 volunteers
+    shown = re.search(
+        r"Smallest chance of being selected, at most</dt>\s*<dd><strong>([^<]+)", page
+    )
+    assert shown and shown.group(1) == "0.8%"  # 0.804 %, rounded to two decimals
+    assert "1.2%" in page  # 60 seats for 5,000 volunteers
