@@ -210,3 +210,67 @@ def test_sample_pool_draw_600_by_30(runner, tmp_path):
     data = json.loads(result.stdout)
     assert len(data["selected"]) == 30
     assert min(data["probabilities"].values()) > 0
+
+
+def test_import_pool_takes_the_role_of_each_column(runner, app, tmp_path):
+    """Named columns take the role they are named for; every other one is private."""
+    from tests.panels.conftest import DECOY_QUOTAS, decoy_pool, decoy_values
+
+    created = runner.invoke(args=["panel", "create", "Leurres", "--seats", "8"])
+    panel_id = created.output.strip()
+    runner.invoke(args=["panel", "set-quotas", panel_id, write(tmp_path, "q.csv", DECOY_QUOTAS)])
+    result = runner.invoke(
+        args=[
+            "panel",
+            "import-pool",
+            panel_id,
+            write(tmp_path, "p.csv", decoy_pool()),
+            "--id-column",
+            "Identifiant",
+            "--criteria",
+            "genre,age",
+            "--address-columns",
+            "adresse,code_postal",
+            "--contact-columns",
+            "E-mail,Prénom,nom_famille,Téléphone portable",
+            "--ignore-columns",
+            "commentaire",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Selection criteria (public only with quotas): genre, age" in result.output
+    assert "Private (facilitators only): date_naissance, diplome, Numéro fiscal" in result.output
+    assert "Not kept: commentaire" in result.output
+    with app.app_context():
+        volunteer = db.session.scalar(
+            sa.select(Volunteer).where(Volunteer.external_id == "DCY-0003")
+        )
+        values = decoy_values(3)
+        assert volunteer.features == {"age": values["age"], "genre": values["genre"]}
+        assert volunteer.contact == {
+            "email": values["E-mail"],
+            "phone": values["Téléphone portable"],
+            "name": f"{values['Prénom']} {values['nom_famille']}",
+        }
+        assert volunteer.private == {
+            "date_naissance": values["date_naissance"],
+            "diplome": values["diplome"],
+            "Numéro fiscal": values["Numéro fiscal"],
+        }
+        assert "commentaire" not in str(volunteer.private)
+
+
+def test_import_pool_names_an_unknown_column(runner, app, tmp_path):
+    panel_id = runner.invoke(args=["panel", "create", "X", "--seats", "2"]).output.strip()
+    result = runner.invoke(
+        args=[
+            "panel",
+            "import-pool",
+            panel_id,
+            write(tmp_path, "p.csv", small_pool()),
+            "--criteria",
+            "genre,quartier",
+        ]
+    )
+    assert result.exit_code == 1
+    assert "quartier" in result.stderr and count(app, Volunteer) == 0
