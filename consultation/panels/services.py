@@ -302,21 +302,10 @@ def import_pool(panel: Panel, content: bytes, *, actor=None, **choices) -> int:
     return len(people)
 
 
-def _feasibility_reasons(panel: Panel, rows: list[importing.QuotaRow]) -> list:
-    """Why no panel can meet these quotas from the panel's pool (empty: one can).
-
-    Without a pool, only what the quotas alone say: a feature whose minimums add up
-    to more than the seats, or whose maximums add up to fewer (every value of a
-    criterion must have its quota once the pool comes).
-    """
-    quotas = [sortition.Quota(r.feature, r.value, r.min, r.max) for r in rows]
-    people = _pool_people(panel)
-    if people:
-        try:
-            sortition.check_feasibility(people, quotas, panel.seats)
-        except sortition.InfeasibleError as error:
-            return error.details
-        return []
+def _reasons_without_pool(panel: Panel, quotas: list[sortition.Quota]) -> list:
+    """Why no panel can meet these quotas whatever the pool: a feature whose minimums
+    add up to more than the seats, or whose maximums add up to fewer (every value of a
+    criterion must have its quota once the pool comes)."""
     reasons = []
     for feature in sorted({q.feature for q in quotas}):
         mins = sum(q.min for q in quotas if q.feature == feature)
@@ -351,26 +340,58 @@ def _pool_people(panel: Panel, features=None) -> list[sortition.Person]:
     ]
 
 
+def _checked_quotas(panel: Panel, content: bytes, *, bound: bool):
+    try:
+        rows = importing.parse_quotas(content)
+    except importing.ImportFailed as failure:
+        raise ImportRejected(failure.problems) from None
+    pool = [
+        importing.PersonRow(line, external_id, features, {}, {})
+        for line, external_id, features in db.session.execute(
+            sa.select(Volunteer.line, Volunteer.external_id, Volunteer.features)
+            .where(Volunteer.panel_id == panel.id)
+            .order_by(Volunteer.external_id)
+        )
+    ]
+    problems = importing.cross_check(pool, rows)
+    if problems:
+        raise ImportRejected(problems)
+    quotas = [sortition.Quota(r.feature, r.value, r.min, r.max) for r in rows]
+    people = _pool_people(panel, {q.feature for q in quotas}) if pool else []
+    if not people:
+        reasons = _reasons_without_pool(panel, quotas)
+        if reasons:
+            raise DrawImpossible(reasons)
+        return rows, None
+    if bound:
+        from consultation.sortition.preview import preview
+
+        fairness = preview(people, quotas, panel.seats)
+        if not fairness.feasible:
+            raise DrawImpossible(fairness.reasons)
+        return rows, fairness
+    try:
+        sortition.check_feasibility(people, quotas, panel.seats)
+    except sortition.InfeasibleError as error:
+        raise DrawImpossible(error.details) from None
+    return rows, None
+
+
 def parse_quotas(panel: Panel, content: bytes) -> list[importing.QuotaRow]:
     """Parse a quotas file and check it against the pool and the seats.
 
     Raises ImportRejected for a problem in the file or between the file and the pool,
     DrawImpossible when no panel could meet these quotas (with every reason).
     """
-    try:
-        rows = importing.parse_quotas(content)
-    except importing.ImportFailed as failure:
-        raise ImportRejected(failure.problems) from None
-    pool = [
-        importing.PersonRow(v.line, v.external_id, v.features, {}, {}) for v in volunteers(panel)
-    ]
-    problems = importing.cross_check(pool, rows)
-    if problems:
-        raise ImportRejected(problems)
-    reasons = _feasibility_reasons(panel, rows)
-    if reasons:
-        raise DrawImpossible(reasons)
+    rows, _none = _checked_quotas(panel, content, bound=False)
     return rows
+
+
+def preview_quotas(panel: Panel, content: bytes):
+    """``parse_quotas``, and how fair a draw can be with these quotas: (rows, a
+    ``sortition.preview.Preview`` with the bound on the smallest selection probability,
+    or None before the pool is imported). Raises as ``parse_quotas`` does."""
+    return _checked_quotas(panel, content, bound=True)
 
 
 def set_quotas(panel: Panel, content: bytes, *, actor=None) -> int:
@@ -386,18 +407,6 @@ def set_quotas(panel: Panel, content: bytes, *, actor=None) -> int:
     db.session.flush()
     record("panel.quotas_set", actor=actor, obj=panel, details={"quotas": len(rows)})
     return len(rows)
-
-
-def fairness_preview(panel: Panel, rows: list[importing.QuotaRow]):
-    """Feasibility and the best smallest selection probability these quotas allow
-    (``sortition.preview``), or None before the pool is imported."""
-    from consultation.sortition.preview import preview
-
-    quotas = [sortition.Quota(r.feature, r.value, r.min, r.max) for r in rows]
-    people = _pool_people(panel, {q.feature for q in quotas})
-    if not people:
-        return None
-    return preview(people, quotas, panel.seats)
 
 
 def stage_import(panel: Panel, kind: str, filename: str, content: bytes, *, actor=None):

@@ -309,8 +309,7 @@ def preview(panel_id, staged_id):
             db.session.commit()
             flash(_("%(n)s quotas saved.", n=count), "success")
             return redirect(url_for("panels.manage", panel_id=panel.id))
-        quotas = services.parse_quotas(panel, staged.content)
-        fairness = services.fairness_preview(panel, quotas)
+        quotas, fairness = services.preview_quotas(panel, staged.content)
     except (services.ImportRejected, services.DrawImpossible) as error:
         db.session.rollback()
         return render_template(

@@ -106,7 +106,7 @@ def test_the_bound_is_never_below_what_a_draw_gives(app, make_panel):
     panel_id = make_panel(seats=8, pool=small_pool(), quotas=SMALL_QUOTAS)
     with app.app_context():
         panel = get_panel(panel_id)
-        bound = services.fairness_preview(panel, services.parse_quotas(panel, SMALL_QUOTAS))
+        _rows, bound = services.preview_quotas(panel, SMALL_QUOTAS)
         draw = services.draw_now(services.request_initial_draw(panel, seed="1"))
         assert bound.feasible and bound.at_bound > 0
         assert draw.result["optimal_min_probability"] <= bound.min_probability_bound + 1e-6
