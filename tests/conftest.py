@@ -33,7 +33,10 @@ CSRF_PATTERN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"
 
 def strict() -> bool:
     """In CI a missing browser or database is a failure, never a skip."""
-    return any(os.environ.get(name) for name in ("CI", "REQUIRE_POSTGRES", "REQUIRE_BROWSER"))
+    return any(
+        os.environ.get(name)
+        for name in ("CI", "REQUIRE_POSTGRES", "REQUIRE_BROWSER", "REQUIRE_REDIS")
+    )
 
 
 def missing(message: str):
